@@ -1,0 +1,73 @@
+/**
+ * The CLI's view of the process: streams, environment, terminal state. Tests pass their own.
+ *
+ * @module
+ */
+import { isSifError, type SifErrorCode } from '../errors.js';
+
+/** A writable text/bytes sink. */
+export interface OutStream {
+  write(chunk: string | Uint8Array): boolean;
+  once?(event: 'drain', fn: () => void): unknown;
+  isTTY?: boolean;
+}
+
+/** What a CLI command gets from the process. */
+export interface CliIO {
+  /** Standard output. */
+  stdout: OutStream;
+  /** Standard error. */
+  stderr: OutStream;
+  /** Standard input (for passphrases). */
+  stdin?: AsyncIterable<Uint8Array | string> & { isTTY?: boolean };
+  /** Environment variables. */
+  env: Record<string, string | undefined>;
+}
+
+/** A usage error: bad flags or arguments (exit status 1). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Exit statuses. */
+export const EXIT = { OK: 0, ERROR: 1, USAGE: 1, FATAL: 255 } as const;
+
+/**
+ * Writes bytes and waits for the stream to drain when its buffer is full.
+ *
+ * @param out - the stream
+ * @param chunk - what to write
+ */
+export async function writeAll(out: OutStream, chunk: string | Uint8Array): Promise<void> {
+  if (!out.write(chunk) && out.once) await new Promise<void>((r) => out.once!('drain', r));
+}
+
+/**
+ * Formats any thrown value as the one-line message the CLI prints.
+ *
+ * @param e - the error
+ * @returns message text (no stack)
+ */
+export function errorText(e: unknown): string {
+  if (e instanceof Error) {
+    const errno = e as NodeJS.ErrnoException;
+    if (errno.code === 'ENOENT' && errno.path) return `open ${errno.path}: no such file or directory`;
+    if (errno.code === 'EACCES' && errno.path) return `open ${errno.path}: permission denied`;
+    if (errno.code === 'EISDIR' && errno.path) return `read ${errno.path}: is a directory`;
+    return e.message;
+  }
+  return String(e);
+}
+
+/**
+ * The code of a sifkit error, or undefined.
+ *
+ * @param e - the error
+ * @returns the code
+ */
+export function errorCode(e: unknown): SifErrorCode | undefined {
+  return isSifError(e) ? e.code : undefined;
+}

@@ -1,0 +1,188 @@
+/**
+ * The codes SIF stores and the names the reference prints for them.
+ *
+ * @module
+ */
+
+/** Data object types (descriptor `dataType`). */
+export const DataType = {
+  Deffile: 0x4001,
+  EnvVar: 0x4002,
+  Labels: 0x4003,
+  Partition: 0x4004,
+  Signature: 0x4005,
+  GenericJSON: 0x4006,
+  Generic: 0x4007,
+  CryptoMessage: 0x4008,
+  SBOM: 0x4009,
+  OCIRootIndex: 0x400a,
+  OCIBlob: 0x400b,
+} as const;
+/** A data type code (any int32 may appear in a file). */
+export type DataTypeCode = number;
+
+const dataTypeNames: Record<number, string> = {
+  0x4001: 'Def.FILE',
+  0x4002: 'Env.Vars',
+  0x4003: 'JSON.Labels',
+  0x4004: 'FS',
+  0x4005: 'Signature',
+  0x4006: 'JSON.Generic',
+  0x4007: 'Generic/Raw',
+  0x4008: 'Cryptographic Message',
+  0x4009: 'SBOM',
+  0x400a: 'OCI.RootIndex',
+  0x400b: 'OCI.Blob',
+};
+
+/**
+ * The reference's name of a data type (`DataType.String()`).
+ *
+ * @param t - the code
+ * @returns the name, or `Unknown`
+ */
+export function dataTypeName(t: number): string {
+  return dataTypeNames[t] ?? 'Unknown';
+}
+
+/** Partition file system types. */
+export const FSType = { Squash: 1, Ext3: 2, ImmuObj: 3, Raw: 4, EncryptedSquashfs: 5 } as const;
+const fsNames: Record<number, string> = { 1: 'Squashfs', 2: 'Ext3', 3: 'Archive', 4: 'Raw', 5: 'Encrypted squashfs' };
+/**
+ * @param t - file system type code
+ * @returns the reference's name, or `Unknown`
+ */
+export function fsTypeName(t: number): string {
+  return fsNames[t] ?? 'Unknown';
+}
+
+/** Partition types. */
+export const PartType = { System: 1, PrimSys: 2, Data: 3, Overlay: 4 } as const;
+const partNames: Record<number, string> = { 1: 'System', 2: '*System', 3: 'Data', 4: 'Overlay' };
+/**
+ * @param t - partition type code
+ * @returns the reference's name, or `Unknown`
+ */
+export function partTypeName(t: number): string {
+  return partNames[t] ?? 'Unknown';
+}
+
+/** Signature hash types, as stored in a signature descriptor's extra. */
+export const HashType = { SHA256: 1, SHA384: 2, SHA512: 3, BLAKE2s_256: 4, BLAKE2b_256: 5 } as const;
+const hashDisplay: Record<number, string> = { 1: 'SHA-256', 2: 'SHA-384', 3: 'SHA-512', 4: 'BLAKE2s-256', 5: 'BLAKE2b-256' };
+/**
+ * @param t - hash type code
+ * @returns the display name (`SHA-256`), or undefined when the code is not one the reference knows
+ */
+export function hashTypeName(t: number): string | undefined {
+  return hashDisplay[t];
+}
+
+/** Cryptographic message format types. */
+export const FormatType = { OpenPGP: 1, PEM: 2 } as const;
+/**
+ * @param t - format type code
+ * @returns the reference's name, or `Unknown`
+ */
+export function formatTypeName(t: number): string {
+  return ({ 1: 'OpenPGP', 2: 'PEM' } as Record<number, string>)[t] ?? 'Unknown';
+}
+
+/** Cryptographic message types. */
+export const MessageType = { ClearSignature: 0x100, RSAOAEP: 0x200 } as const;
+/**
+ * @param t - message type code
+ * @returns the reference's name, or `Unknown`
+ */
+export function messageTypeName(t: number): string {
+  return ({ 0x100: 'Clear Signature', 0x200: 'RSA-OAEP' } as Record<number, string>)[t] ?? 'Unknown';
+}
+
+/** SBOM formats. */
+export const SBOMFormat = {
+  CycloneDXJSON: 1,
+  CycloneDXXML: 2,
+  GitHubJSON: 3,
+  SPDXJSON: 4,
+  SPDXRDF: 5,
+  SPDXTagValue: 6,
+  SPDXYAML: 7,
+  SyftJSON: 8,
+} as const;
+const sbomNames = [
+  '',
+  'cyclonedx-json',
+  'cyclonedx-xml',
+  'github-json',
+  'spdx-json',
+  'spdx-rdf',
+  'spdx-tag-value',
+  'spdx-yaml',
+  'syft-json',
+];
+/**
+ * @param t - SBOM format code
+ * @returns the reference's name, or `unknown`
+ */
+export function sbomFormatName(t: number): string {
+  return t >= 1 && t <= 8 ? sbomNames[t]! : 'unknown';
+}
+/**
+ * Parses an SBOM format name as siftool does (`github` is accepted for `github-json`).
+ *
+ * @param name - the name
+ * @returns the code, or undefined
+ */
+export function parseSBOMFormat(name: string): number | undefined {
+  if (name === 'github') return SBOMFormat.GitHubJSON;
+  const i = sbomNames.indexOf(name);
+  return i >= 1 ? i : undefined;
+}
+
+/** Go architecture names by two-digit SIF code. */
+const archByCode: Record<string, string> = {
+  '01': '386',
+  '02': 'amd64',
+  '03': 'arm',
+  '04': 'arm64',
+  '05': 'ppc64',
+  '06': 'ppc64le',
+  '07': 'mips',
+  '08': 'mipsle',
+  '09': 'mips64',
+  '10': 'mips64le',
+  '11': 's390x',
+  '12': 'riscv64',
+  '13': 'loong64',
+};
+
+/** Every architecture name the reference knows, in code order. */
+export const ARCHITECTURES: readonly string[] = Object.values(archByCode);
+
+/**
+ * The Go architecture name of a 3-byte SIF arch field (two ASCII digits and a NUL).
+ *
+ * @param raw - the 3 bytes
+ * @returns e.g. `amd64`, or `unknown`
+ */
+export function archName(raw: Uint8Array): string {
+  if (raw.length < 3 || raw[2] !== 0) return 'unknown';
+  const code = String.fromCharCode(raw[0]!, raw[1]!);
+  return archByCode[code] ?? 'unknown';
+}
+
+/**
+ * The 3-byte SIF arch field for a Go architecture name.
+ *
+ * @param name - e.g. `amd64`
+ * @returns the bytes, or undefined when the name is unknown
+ */
+export function archCode(name: string): Uint8Array | undefined {
+  for (const [code, n] of Object.entries(archByCode)) {
+    if (n === name) return new Uint8Array([code.charCodeAt(0), code.charCodeAt(1), 0]);
+  }
+  return undefined;
+}
+
+/** The 3-byte arch field meaning "unknown" (`00\0`). */
+export const ARCH_UNKNOWN: Uint8Array = new Uint8Array([0x30, 0x30, 0]);

@@ -1,0 +1,457 @@
+/**
+ * Creating and modifying images, as the reference (sylabs/sif v2.24) does it, byte for byte:
+ * create, add objects, delete objects (optionally zeroing and compacting), set the primary
+ * partition, set metadata. Every edit goes through a {@link WriteJournal}: on failure the file is
+ * put back exactly as it was, and the in-memory image is unchanged.
+ *
+ * @module
+ */
+import { parse as parseUUID, v4 as uuidv4 } from 'uuid';
+import { sifError } from '../errors.js';
+import {
+  DESCRIPTOR_SIZE,
+  GROUP_MASK,
+  NAME_SIZE,
+  emptyDescriptor,
+  encodeDescriptor,
+  type RawDescriptor,
+} from '../format/descriptor.js';
+import {
+  encodeCryptoMessage,
+  encodeOCIDigest,
+  encodePartition,
+  encodeSBOM,
+  encodeSignature,
+  readPartition,
+} from '../format/extras.js';
+import {
+  DEFAULT_DESCRIPTOR_CAPACITY,
+  DEFAULT_DESCRIPTORS_OFFSET,
+  GO_ZERO_TIME,
+  SIF_MAGIC,
+  SIF_VERSION,
+  encodeHeader,
+  isDeterministic,
+  type Header,
+} from '../format/header.js';
+import { ARCH_UNKNOWN, DataType, PartType } from '../format/types.js';
+import { createHash, toHex } from '../hash/index.js';
+import type { ByteSource, ByteStore } from '../io/source.js';
+import { memoryScratch, WriteJournal, type ScratchFactory } from './journal.js';
+import { SifImage, type ObjectDescriptor } from './image.js';
+
+/** A time: Unix seconds or a Date. */
+export type TimeInput = number | Date;
+
+/** How an edit picks its timestamp. */
+export interface TimeOptions {
+  /** Use Go's zero time (what deterministic images carry). */
+  deterministic?: boolean;
+  /** Use this time. Default: now, or the zero time when the image is deterministic. */
+  time?: TimeInput;
+}
+
+/** Common options of every edit. */
+export interface EditOptions extends TimeOptions {
+  /** Where the journal keeps overwritten bytes (default: memory; the Node entry uses a temp file). */
+  scratch?: ScratchFactory;
+}
+
+/** Object data: bytes, a random-access source, or a stream of chunks. */
+export type ObjectData = Uint8Array | ByteSource | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+
+/** Type-specific metadata for a new object. At most one applies, matching the data type. */
+export interface ObjectMetadataInput {
+  /** Partition metadata (data type Partition). `arch` is a Go name such as `amd64`. */
+  partition?: { fsType: number; partType: number; arch: string };
+  /** Signature metadata (data type Signature). */
+  signature?: { hashType: number; fingerprint?: Uint8Array };
+  /** Cryptographic message metadata. */
+  cryptoMessage?: { formatType: number; messageType: number };
+  /** SBOM format code. */
+  sbom?: number;
+  /** Raw extra bytes (up to 384), the reference's `OptMetadata`. */
+  extra?: Uint8Array;
+}
+
+/** A new data object. */
+export interface ObjectInput extends ObjectMetadataInput {
+  /** Data type code ({@link DataType}). */
+  dataType: number;
+  /** The data. */
+  data: ObjectData;
+  /** Group ID (default 1); `null` for no group. */
+  group?: number | null;
+  /** Link to an object ID, or to a group with `{ group: N }`. */
+  link?: number | { group: number };
+  /** Object name (at most 128 bytes). */
+  name?: string;
+  /** Alignment in bytes (default 4096 for partitions, none otherwise). */
+  alignment?: number;
+  /** Object time (default: the edit's time). */
+  time?: TimeInput;
+}
+
+/** Options for {@link createImage}. */
+export interface CreateOptions {
+  /** Launch script, at most 31 bytes. */
+  launchScript?: string;
+  /** Image ID (UUID text). Default: a random v4 UUID. */
+  id?: string;
+  /** Nil ID and zero times. */
+  deterministic?: boolean;
+  /** Creation time. Default: now. */
+  time?: TimeInput;
+  /** Descriptor slots (default 48). */
+  capacity?: number;
+  /** Objects to add at creation. */
+  objects?: ObjectInput[];
+}
+
+/** Options for {@link deleteObjects}. */
+export interface DeleteOptions extends EditOptions {
+  /** Overwrite the object data with zeros. */
+  zero?: boolean;
+  /** Truncate free space at the end of the file. */
+  compact?: boolean;
+}
+
+function unixSeconds(t: TimeInput): number {
+  return typeof t === 'number' ? Math.trunc(t) : Math.floor(t.getTime() / 1000);
+}
+
+function editTime(h: Header, opts: TimeOptions): number {
+  if (opts.deterministic) return GO_ZERO_TIME;
+  if (opts.time !== undefined) return unixSeconds(opts.time);
+  return isDeterministic(h) ? GO_ZERO_TIME : Math.floor(Date.now() / 1000);
+}
+
+function writable(img: SifImage): ByteStore {
+  const s = img.source as Partial<ByteStore>;
+  if (typeof s.write !== 'function' || typeof s.truncate !== 'function') {
+    throw sifError('READ_ONLY', 'image is open read-only');
+  }
+  return img.source as ByteStore;
+}
+
+/** Metadata → 384-byte extra, with the reference's type checks. */
+function extraFor(input: ObjectInput): Uint8Array | undefined {
+  const wrongType = (want: number, what: string): never => {
+    throw sifError('UNEXPECTED_DATA_TYPE', `unexpected data type for ${what} metadata: ${input.dataType}, expected ${want}`);
+  };
+  let extra: Uint8Array | undefined;
+  if (input.partition) {
+    if (input.dataType !== DataType.Partition) wrongType(DataType.Partition, 'partition');
+    const p = input.partition;
+    extra = encodePartition(p.fsType, p.partType, p.arch);
+  }
+  if (input.signature) {
+    if (input.dataType !== DataType.Signature) wrongType(DataType.Signature, 'signature');
+    extra = encodeSignature(input.signature.hashType, input.signature.fingerprint);
+  }
+  if (input.cryptoMessage) {
+    if (input.dataType !== DataType.CryptoMessage) wrongType(DataType.CryptoMessage, 'crypto message');
+    extra = encodeCryptoMessage(input.cryptoMessage.formatType, input.cryptoMessage.messageType);
+  }
+  if (input.sbom !== undefined) {
+    if (input.dataType !== DataType.SBOM) wrongType(DataType.SBOM, 'SBOM');
+    extra = encodeSBOM(input.sbom);
+  }
+  if (input.extra) {
+    if (input.extra.length > 384) throw sifError('INVALID_ARGUMENT', 'extra value too large');
+    extra = new Uint8Array(384);
+    extra.set(input.extra);
+  }
+  return extra;
+}
+
+function validateInput(input: ObjectInput): void {
+  if (input.group === 0) throw sifError('INVALID_ARGUMENT', 'invalid group ID');
+  if (input.link !== undefined) {
+    if (typeof input.link === 'number' ? input.link === 0 : input.link.group === 0) {
+      throw sifError('INVALID_ARGUMENT', typeof input.link === 'number' ? 'invalid object ID' : 'invalid group ID');
+    }
+  }
+  if (input.name !== undefined && new TextEncoder().encode(input.name).length > NAME_SIZE) {
+    throw sifError('INVALID_ARGUMENT', 'name value too large');
+  }
+}
+
+async function* chunksOf(data: ObjectData): AsyncGenerator<Uint8Array> {
+  if (data instanceof Uint8Array) {
+    yield data;
+    return;
+  }
+  if (typeof (data as ByteSource).readInto === 'function') {
+    const src = data as ByteSource;
+    const step = 1 << 20;
+    for (let pos = 0; pos < src.size; pos += step) yield await src.read(pos, Math.min(step, src.size - pos));
+    return;
+  }
+  for await (const c of data as AsyncIterable<Uint8Array>) yield c;
+}
+
+function nextAligned(offset: number, alignment: number): number {
+  if (alignment <= 0 || offset % alignment === 0) return offset;
+  return offset + (alignment - (offset % alignment));
+}
+
+/** The mutable state an edit works on; swapped into the image only on success. */
+interface Draft {
+  h: Header;
+  slots: RawDescriptor[];
+}
+
+function dataEnd(d: Draft): number {
+  let end = d.h.dataOffset;
+  for (const s of d.slots) if (s.used && s.offset + s.size > end) end = s.offset + s.size;
+  return end;
+}
+
+async function writeDataObject(j: WriteJournal, draft: Draft, slot: number, input: ObjectInput, t: number): Promise<void> {
+  if (slot >= draft.slots.length) {
+    throw sifError('INSUFFICIENT_CAPACITY', 'insufficient descriptor capacity to add data object(s) to image');
+  }
+  if (slot + 1 > 0xffffffff) throw sifError('INSUFFICIENT_CAPACITY', 'object ID would overflow');
+  validateInput(input);
+  let extra = extraFor(input);
+  if (input.partition?.partType === PartType.PrimSys) {
+    const hasPrimary = draft.slots.some((s) => {
+      if (!s.used || s.dataType !== DataType.Partition) return false;
+      return readPartition(s).partType === PartType.PrimSys;
+    });
+    if (hasPrimary) throw sifError('PRIMARY_PARTITION_EXISTS', 'image already contains a primary partition');
+    draft.h = { ...draft.h, arch: extra!.slice(8, 11) };
+  }
+  const id = slot + 1;
+  draft.h = { ...draft.h, dataSize: dataEnd(draft) - draft.h.dataOffset };
+  const start = draft.h.dataOffset + draft.h.dataSize;
+  const alignment = input.alignment ?? (input.dataType === DataType.Partition ? 4096 : 0);
+  const offset = nextAligned(start, alignment);
+  const oci = input.dataType === DataType.OCIRootIndex || input.dataType === DataType.OCIBlob;
+  const hasher = oci ? createHash('sha256') : undefined;
+  let size = 0;
+  for await (const chunk of chunksOf(input.data)) {
+    if (chunk.length === 0) continue;
+    await j.write(offset + size, chunk);
+    hasher?.update(chunk);
+    size += chunk.length;
+  }
+  if (hasher && !input.extra) extra = encodeOCIDigest(toHex(hasher.digest()));
+  const objTime = input.time === undefined ? t : unixSeconds(input.time);
+  const name = new Uint8Array(NAME_SIZE);
+  if (input.name) name.set(new TextEncoder().encode(input.name));
+  const group = input.group === null ? 0 : (input.group ?? 1);
+  const link = input.link === undefined ? 0 : typeof input.link === 'number' ? input.link : (input.link.group | GROUP_MASK) >>> 0;
+  const d: RawDescriptor = {
+    ...emptyDescriptor(),
+    dataType: input.dataType,
+    used: true,
+    id,
+    groupId: (group | GROUP_MASK) >>> 0,
+    linkedId: link,
+    offset,
+    size,
+    sizeWithPadding: offset - start + size,
+    createdAt: objTime,
+    modifiedAt: objTime,
+    name,
+    extra: extra ?? new Uint8Array(384),
+  };
+  draft.slots[slot] = d;
+  draft.h = { ...draft.h, descriptorsFree: draft.h.descriptorsFree - 1, dataSize: draft.h.dataSize + d.sizeWithPadding };
+}
+
+function encodeTable(slots: readonly RawDescriptor[], original: WeakMap<RawDescriptor, Uint8Array>): Uint8Array {
+  const out = new Uint8Array(slots.length * DESCRIPTOR_SIZE);
+  slots.forEach((s, i) => out.set(original.get(s) ?? encodeDescriptor(s), i * DESCRIPTOR_SIZE));
+  return out;
+}
+
+async function writeTableAndHeader(j: WriteJournal, img: SifImage | undefined, draft: Draft): Promise<void> {
+  await j.write(draft.h.descriptorsOffset, encodeTable(draft.slots, img?._slotBytes ?? new WeakMap()));
+  await j.write(0, encodeHeader(draft.h));
+}
+
+async function runEdit(img: SifImage, scratch: ScratchFactory | undefined, fn: (j: WriteJournal, d: Draft) => Promise<void>): Promise<void> {
+  const store = writable(img);
+  const j = new WriteJournal(store, scratch ?? memoryScratch);
+  const draft: Draft = { h: { ...img._header }, slots: [...img._slots] };
+  try {
+    await fn(j, draft);
+    await j.commit();
+  } catch (e) {
+    await j.rollback();
+    throw e;
+  }
+  img._header = draft.h;
+  img._slots = draft.slots;
+}
+
+/**
+ * Creates a new image in an (empty) store, as the reference's `CreateContainer` does.
+ *
+ * @param store - where to write; its contents are replaced
+ * @param opts - creation options
+ * @returns the image, open on `store`
+ */
+export async function createImage(store: ByteStore, opts: CreateOptions = {}): Promise<SifImage> {
+  const capacity = opts.capacity ?? DEFAULT_DESCRIPTOR_CAPACITY;
+  if (!Number.isSafeInteger(capacity) || capacity < 0 || capacity >= 0xffffffff) {
+    throw sifError('INVALID_ARGUMENT', 'descriptor capacity not supported');
+  }
+  const launch = new TextEncoder().encode(opts.launchScript ?? '');
+  if (launch.length >= 32) throw sifError('INVALID_ARGUMENT', 'launch script too large');
+  let id: Uint8Array;
+  if (opts.deterministic) id = new Uint8Array(16);
+  else if (opts.id !== undefined) {
+    try {
+      id = Uint8Array.from(parseUUID(opts.id));
+    } catch (e) {
+      throw sifError('INVALID_ARGUMENT', `invalid UUID ${JSON.stringify(opts.id)}`, { cause: e });
+    }
+  } else id = Uint8Array.from(parseUUID(uuidv4()));
+  const t = opts.deterministic ? GO_ZERO_TIME : opts.time !== undefined ? unixSeconds(opts.time) : Math.floor(Date.now() / 1000);
+  const launchScript = new Uint8Array(32);
+  launchScript.set(launch);
+  const h: Header = {
+    launchScript,
+    magic: SIF_MAGIC.slice(),
+    version: SIF_VERSION.slice(),
+    arch: ARCH_UNKNOWN.slice(),
+    id,
+    createdAt: t,
+    modifiedAt: t,
+    descriptorsFree: capacity,
+    descriptorsTotal: capacity,
+    descriptorsOffset: DEFAULT_DESCRIPTORS_OFFSET,
+    descriptorsSize: capacity * DESCRIPTOR_SIZE,
+    dataOffset: DEFAULT_DESCRIPTORS_OFFSET + capacity * DESCRIPTOR_SIZE,
+    dataSize: 0,
+  };
+  const draft: Draft = { h, slots: Array.from({ length: capacity }, emptyDescriptor) };
+  if (store.size > 0) await store.truncate(0);
+  const j = new WriteJournal(store);
+  try {
+    for (const [i, input] of (opts.objects ?? []).entries()) await writeDataObject(j, draft, i, input, t);
+    await writeTableAndHeader(j, undefined, draft);
+    await j.commit();
+  } catch (e) {
+    await j.rollback();
+    throw e;
+  }
+  return new SifImage(store, draft.h, draft.slots);
+}
+
+/**
+ * Adds an object in the first unused slot, as the reference's `AddObject` does.
+ *
+ * @param img - an image open for writing
+ * @param input - the object
+ * @param opts - time and scratch options
+ * @returns the new object's descriptor
+ */
+export async function addObject(img: SifImage, input: ObjectInput, opts: EditOptions = {}): Promise<ObjectDescriptor> {
+  let slot = 0;
+  await runEdit(img, opts.scratch, async (j, draft) => {
+    const t = editTime(draft.h, opts);
+    slot = draft.slots.findIndex((s) => !s.used);
+    if (slot < 0) slot = draft.slots.length;
+    await writeDataObject(j, draft, slot, input, t);
+    draft.h = { ...draft.h, modifiedAt: t };
+    await writeTableAndHeader(j, img, draft);
+  });
+  return img.objects().find((o) => o.slot === slot)!;
+}
+
+/**
+ * Deletes the objects that match a predicate, as the reference's `DeleteObjects` does.
+ *
+ * @param img - an image open for writing
+ * @param pred - which objects (by ID: `(d) => d.id === 3`)
+ * @param opts - zero, compact, time
+ * @throws SifError `OBJECT_NOT_FOUND` when nothing matches
+ */
+export async function deleteObjects(img: SifImage, pred: (d: ObjectDescriptor) => boolean, opts: DeleteOptions = {}): Promise<void> {
+  const selected = img.objects().filter(pred);
+  if (selected.length === 0) throw sifError('OBJECT_NOT_FOUND', 'object not found');
+  await runEdit(img, opts.scratch, async (j, draft) => {
+    const t = editTime(draft.h, opts);
+    for (const o of selected) {
+      const s = draft.slots[o.slot]!;
+      if (opts.zero) await j.zero(s.offset, s.size);
+      let { arch } = draft.h;
+      if (s.dataType === DataType.Partition && readPartition(s).partType === PartType.PrimSys) arch = ARCH_UNKNOWN.slice();
+      draft.h = { ...draft.h, descriptorsFree: draft.h.descriptorsFree + 1, arch };
+      draft.slots[o.slot] = emptyDescriptor();
+    }
+    draft.h = { ...draft.h, modifiedAt: t };
+    if (opts.compact) draft.h = { ...draft.h, dataSize: dataEnd(draft) - draft.h.dataOffset };
+    await writeTableAndHeader(j, img, draft);
+    if (opts.compact) await j.truncate(draft.h.dataOffset + draft.h.dataSize);
+  });
+}
+
+/**
+ * Deletes one object by ID.
+ *
+ * @param img - an image open for writing
+ * @param id - the object ID
+ * @param opts - zero, compact, time
+ */
+export async function deleteObject(img: SifImage, id: number, opts: DeleteOptions = {}): Promise<void> {
+  if (id === 0) throw sifError('INVALID_ARGUMENT', 'invalid object ID');
+  if (img.empty) throw sifError('NO_OBJECTS', 'no objects in image');
+  await deleteObjects(img, (d) => d.id === id, opts);
+}
+
+/**
+ * Makes a system partition the primary one, as the reference's `SetPrimPart` (v2.11.2+) does.
+ *
+ * @param img - an image open for writing
+ * @param id - the partition's object ID
+ * @param opts - time options
+ */
+export async function setPrimaryPartition(img: SifImage, id: number, opts: EditOptions = {}): Promise<void> {
+  const target = img.get(id);
+  if (target.dataType !== DataType.Partition) throw sifError('NOT_A_PARTITION', 'data object not a partition', { objectId: id });
+  const p = readPartition(target.raw);
+  if (p.partType === PartType.PrimSys) return;
+  if (p.partType !== PartType.System) throw sifError('NOT_A_SYSTEM_PARTITION', 'data object not a system partition', { objectId: id });
+  await runEdit(img, opts.scratch, async (j, draft) => {
+    const t = editTime(draft.h, opts);
+    // The reference re-marshals the 11-byte partition struct, zeroing the rest of extra.
+    const withPartType = (s: RawDescriptor, pt: number): RawDescriptor => {
+      const cur = readPartition(s);
+      return { ...s, extra: encodePartition(cur.fsType, pt, cur.archRaw), modifiedAt: t };
+    };
+    const current = draft.slots.findIndex(
+      (s) => s.used && s.dataType === DataType.Partition && readPartition(s).partType === PartType.PrimSys,
+    );
+    if (current >= 0) draft.slots[current] = withPartType(draft.slots[current]!, PartType.System);
+    draft.slots[target.slot] = withPartType(draft.slots[target.slot]!, PartType.PrimSys);
+    draft.h = { ...draft.h, arch: p.archRaw.slice(), modifiedAt: t };
+    await writeTableAndHeader(j, img, draft);
+  });
+}
+
+/**
+ * Replaces an object's metadata (`extra`), as the reference's `SetMetadata` does.
+ *
+ * @param img - an image open for writing
+ * @param id - the object ID
+ * @param extra - new metadata (at most 384 bytes; zero-padded)
+ * @param opts - time options
+ */
+export async function setMetadata(img: SifImage, id: number, extra: Uint8Array, opts: EditOptions = {}): Promise<void> {
+  const target = img.get(id);
+  if (extra.length > 384) throw sifError('INVALID_ARGUMENT', 'extra value too large');
+  await runEdit(img, opts.scratch, async (j, draft) => {
+    const t = editTime(draft.h, opts);
+    const padded = new Uint8Array(384);
+    padded.set(extra);
+    draft.slots[target.slot] = { ...draft.slots[target.slot]!, extra: padded, modifiedAt: t };
+    draft.h = { ...draft.h, modifiedAt: t };
+    await writeTableAndHeader(j, img, draft);
+  });
+}

@@ -1,0 +1,332 @@
+/**
+ * A loaded SIF image: header, descriptor table, and reads of object data over a random-access source.
+ *
+ * @module
+ */
+import { sifError } from '../errors.js';
+import {
+  DESCRIPTOR_SIZE,
+  groupOf,
+  linkOf,
+  nameOf,
+  parseDescriptor,
+  type Link,
+  type RawDescriptor,
+} from '../format/descriptor.js';
+import { HEADER_SIZE, isDeterministic, launchScriptText, parseHeader, type Header } from '../format/header.js';
+import { archName, dataTypeName } from '../format/types.js';
+import { DEFAULT_CHUNK_SIZE, readChunks, type ByteSource, type ByteStore } from '../io/source.js';
+
+/** A read-only view of one in-use descriptor, with the reference's accessors. */
+export class ObjectDescriptor {
+  /** @internal */
+  constructor(
+    /** The raw descriptor fields. */
+    readonly raw: Readonly<RawDescriptor>,
+    /** The slot index in the descriptor table. */
+    readonly slot: number,
+    /** ID relative to the lowest in-use ID of the same (raw) group. */
+    readonly relativeId: number,
+  ) {}
+
+  /** Object ID. */
+  get id(): number {
+    return this.raw.id;
+  }
+  /** Data type code. */
+  get dataType(): number {
+    return this.raw.dataType;
+  }
+  /** The reference's name of the data type, e.g. `FS`. */
+  get dataTypeName(): string {
+    return dataTypeName(this.raw.dataType);
+  }
+  /** Group ID, mask removed; 0 = no group. */
+  get groupId(): number {
+    return groupOf(this.raw);
+  }
+  /** The link to an object or group. */
+  get link(): Link {
+    return linkOf(this.raw);
+  }
+  /** Absolute file offset. */
+  get offset(): number {
+    return this.raw.offset;
+  }
+  /** Size in bytes. */
+  get size(): number {
+    return this.raw.size;
+  }
+  /** Creation time, Unix seconds. */
+  get createdAt(): number {
+    return this.raw.createdAt;
+  }
+  /** Modification time, Unix seconds. */
+  get modifiedAt(): number {
+    return this.raw.modifiedAt;
+  }
+  /** Name, trailing NULs removed. */
+  get name(): string {
+    return nameOf(this.raw);
+  }
+}
+
+/** Options for {@link loadImage}. */
+export interface LoadOptions {
+  /** Largest descriptor table accepted, in slots (default: whatever fits in the file). */
+  maxDescriptors?: number;
+}
+
+/** A loaded SIF image. Obtain with {@link loadImage}; modify with the functions of `image/edit`. */
+export class SifImage {
+  /** @internal */
+  constructor(
+    /** The bytes behind the image. */
+    readonly source: ByteSource | ByteStore,
+    /** @internal current header */
+    public _header: Header,
+    /** @internal every descriptor slot */
+    public _slots: RawDescriptor[],
+    /** @internal the on-disk bytes of slots not modified since load (for byte-exact rewrites) */
+    public _slotBytes: WeakMap<RawDescriptor, Uint8Array> = new WeakMap(),
+  ) {}
+
+  /** The global header (a copy). */
+  get header(): Readonly<Header> {
+    return this._header;
+  }
+  /** The launch script text. */
+  get launchScript(): string {
+    return launchScriptText(this._header);
+  }
+  /** The primary architecture (Go name) or `unknown`. */
+  get primaryArch(): string {
+    return archName(this._header.arch);
+  }
+  /** The image ID in canonical UUID form. */
+  get id(): string {
+    return formatUUID(this._header.id);
+  }
+  /** True for a deterministic image (nil ID, zero times). */
+  get deterministic(): boolean {
+    return isDeterministic(this._header);
+  }
+  /** Every descriptor slot, used or not, in table order. */
+  get slots(): readonly Readonly<RawDescriptor>[] {
+    return this._slots;
+  }
+
+  /** The in-use descriptors in slot order. */
+  objects(): ObjectDescriptor[] {
+    const min = minIds(this._slots);
+    const out: ObjectDescriptor[] = [];
+    this._slots.forEach((d, i) => {
+      if (d.used) out.push(new ObjectDescriptor(d, i, (d.id - min.get(d.groupId)!) >>> 0));
+    });
+    return out;
+  }
+
+  /** True when the header says every slot is free (the reference's "no objects in image"). */
+  get empty(): boolean {
+    return this._header.descriptorsFree === this._header.descriptorsTotal;
+  }
+
+  /**
+   * Selects in-use objects as the reference's `GetDescriptors` does.
+   *
+   * @param pred - predicate
+   * @returns matching descriptors in slot order
+   * @throws SifError `NO_OBJECTS` when the image has no objects
+   */
+  select(pred: (d: ObjectDescriptor) => boolean): ObjectDescriptor[] {
+    if (this.empty) throw sifError('NO_OBJECTS', 'no objects in image');
+    return this.objects().filter(pred);
+  }
+
+  /**
+   * The object with ID `id`.
+   *
+   * @param id - object ID
+   * @returns the descriptor
+   * @throws SifError `NO_OBJECTS`, `OBJECT_NOT_FOUND`, `INVALID_ARGUMENT`
+   */
+  get(id: number): ObjectDescriptor {
+    if (this.empty) throw sifError('NO_OBJECTS', 'no objects in image');
+    if (id === 0) throw sifError('INVALID_ARGUMENT', 'invalid object ID', { objectId: id });
+    const found = this.objects().filter((d) => d.id === id);
+    if (found.length === 0) throw sifError('OBJECT_NOT_FOUND', 'object not found', { objectId: id });
+    if (found.length > 1) throw sifError('INVALID_ARGUMENT', `multiple objects found with ID ${id}`, { objectId: id });
+    return found[0]!;
+  }
+
+  /**
+   * Reads an object's data whole. For large objects use {@link SifImage.chunks}.
+   *
+   * @param d - the object
+   * @returns its bytes
+   */
+  async read(d: ObjectDescriptor): Promise<Uint8Array> {
+    return this.source.read(d.offset, d.size);
+  }
+
+  /**
+   * Streams an object's data.
+   *
+   * @param d - the object
+   * @param chunkSize - chunk size (default 1 MiB)
+   * @returns chunks in order
+   */
+  chunks(d: ObjectDescriptor, chunkSize: number = DEFAULT_CHUNK_SIZE): AsyncGenerator<Uint8Array> {
+    return readChunks(this.source, d.offset, d.size, chunkSize);
+  }
+
+  /** Releases the source. */
+  async close(): Promise<void> {
+    await this.source.close();
+  }
+}
+
+/**
+ * The lowest in-use ID of each raw group value (the reference's `minIDs`).
+ *
+ * @param slots - every descriptor
+ * @returns a map from raw groupId to minimum ID
+ */
+export function minIds(slots: readonly RawDescriptor[]): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const d of slots) {
+    if (!d.used) continue;
+    const cur = m.get(d.groupId);
+    if (cur === undefined || d.id < cur) m.set(d.groupId, d.id);
+  }
+  return m;
+}
+
+/**
+ * Canonical text of 16 UUID bytes.
+ *
+ * @param b - 16 bytes
+ * @returns `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`
+ */
+export function formatUUID(b: Uint8Array): string {
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * Loads an image: reads and checks the header, then the descriptor table, then checks every in-use
+ * descriptor against the file: offsets and sizes inside the file, no object over the header or the
+ * descriptor table, no two objects overlapping. Reads only the header and the table.
+ *
+ * @param source - the bytes
+ * @param opts - limits
+ * @returns the image
+ * @throws SifError with a format code (`TRUNCATED`, `BAD_MAGIC`, `BAD_VERSION`, `BAD_HEADER_FIELD`,
+ *   `BAD_DESCRIPTOR_FIELD`, `OUT_OF_BOUNDS`, `OVERLAPPING_OBJECTS`, `TOO_LARGE`)
+ */
+export async function loadImage(source: ByteSource | ByteStore, opts: LoadOptions = {}): Promise<SifImage> {
+  const size = source.size;
+  if (size < HEADER_SIZE) {
+    throw sifError('TRUNCATED', `reading global header: file has ${size} bytes, header needs ${HEADER_SIZE}`);
+  }
+  const h = parseHeader(await source.read(0, HEADER_SIZE));
+  const total = h.descriptorsTotal;
+  if (h.descriptorsFree > total) {
+    throw sifError('BAD_HEADER_FIELD', `header field descriptorsFree: ${h.descriptorsFree} exceeds descriptorsTotal ${total}`);
+  }
+  const tableBytes = total * DESCRIPTOR_SIZE;
+  if (tableBytes > h.descriptorsSize) {
+    throw sifError(
+      'BAD_HEADER_FIELD',
+      `reading descriptors: descriptorsSize ${h.descriptorsSize} is smaller than ${total} descriptors of ${DESCRIPTOR_SIZE} bytes`,
+    );
+  }
+  if (opts.maxDescriptors !== undefined && total > opts.maxDescriptors) {
+    throw sifError('TOO_LARGE', `reading descriptors: ${total} descriptors exceed the limit of ${opts.maxDescriptors}`);
+  }
+  if (h.descriptorsOffset + tableBytes > size) {
+    throw sifError(
+      'TRUNCATED',
+      `reading descriptors: table of ${total} descriptors at offset ${h.descriptorsOffset} runs past the end of the ${size}-byte file`,
+    );
+  }
+  const table = await source.read(h.descriptorsOffset, tableBytes);
+  const slots: RawDescriptor[] = [];
+  const slotBytes = new WeakMap<RawDescriptor, Uint8Array>();
+  for (let i = 0; i < total; i++) {
+    // Unused slots are decoded leniently and not validated: the reference ignores them.
+    const used = table[i * DESCRIPTOR_SIZE + 4] !== 0;
+    const d = used ? parseDescriptor(table, i) : parseUnusedDescriptor(table, i);
+    slots.push(d);
+    slotBytes.set(d, table.subarray(i * DESCRIPTOR_SIZE, (i + 1) * DESCRIPTOR_SIZE));
+  }
+  checkObjects(h, slots, size);
+  return new SifImage(source, h, slots, slotBytes);
+}
+
+function parseUnusedDescriptor(table: Uint8Array, i: number): RawDescriptor {
+  try {
+    return parseDescriptor(table, i);
+  } catch {
+    // Garbage int64s in an unused slot: decode approximately; its raw bytes are what is rewritten.
+    return parseDescriptorLenient(table, i * DESCRIPTOR_SIZE);
+  }
+}
+
+function parseDescriptorLenient(table: Uint8Array, base: number): RawDescriptor {
+  const v = new DataView(table.buffer, table.byteOffset + base, DESCRIPTOR_SIZE);
+  const clamp = (at: number): number => Number(v.getBigInt64(at, true));
+  return {
+    dataType: v.getInt32(0, true),
+    used: false,
+    id: v.getUint32(5, true),
+    groupId: v.getUint32(9, true),
+    linkedId: v.getUint32(13, true),
+    offset: clamp(17),
+    size: clamp(25),
+    sizeWithPadding: clamp(33),
+    createdAt: clamp(41),
+    modifiedAt: clamp(49),
+    uid: clamp(57),
+    gid: clamp(65),
+    name: table.slice(base + 73, base + 201),
+    extra: table.slice(base + 201, base + 585),
+  };
+}
+
+function checkObjects(h: Header, slots: RawDescriptor[], fileSize: number): void {
+  const tableEnd = h.descriptorsOffset + h.descriptorsTotal * DESCRIPTOR_SIZE;
+  const spans: { start: number; end: number; id: number }[] = [];
+  for (const d of slots) {
+    if (!d.used) continue;
+    const what = `object ${d.id}`;
+    if (d.offset < 0) throw sifError('BAD_DESCRIPTOR_FIELD', `${what}: negative offset ${d.offset}`, { objectId: d.id });
+    if (d.size < 0) throw sifError('BAD_DESCRIPTOR_FIELD', `${what}: negative size ${d.size}`, { objectId: d.id });
+    if (d.sizeWithPadding < 0) {
+      throw sifError('BAD_DESCRIPTOR_FIELD', `${what}: negative sizeWithPadding ${d.sizeWithPadding}`, { objectId: d.id });
+    }
+    const end = d.offset + d.size;
+    if (!Number.isSafeInteger(end) || end > fileSize) {
+      throw sifError(
+        'OUT_OF_BOUNDS',
+        `${what}: data at offset ${d.offset} with size ${d.size} runs past the end of the ${fileSize}-byte file`,
+        { objectId: d.id },
+      );
+    }
+    if (d.size === 0) continue;
+    if (d.offset < HEADER_SIZE || (d.offset < tableEnd && end > h.descriptorsOffset)) {
+      throw sifError('OUT_OF_BOUNDS', `${what}: data at offset ${d.offset} overlaps the header or the descriptor table`, {
+        objectId: d.id,
+      });
+    }
+    spans.push({ start: d.offset, end, id: d.id });
+  }
+  spans.sort((a, b) => a.start - b.start);
+  for (let i = 1; i < spans.length; i++) {
+    const a = spans[i - 1]!;
+    const b = spans[i]!;
+    if (b.start < a.end) {
+      throw sifError('OVERLAPPING_OBJECTS', `object ${b.id}: data overlaps object ${a.id}`, { objectId: b.id });
+    }
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * sifkit: read, write, sign and verify Singularity Image Format (SIF) images.
+ *
+ * This is the portable core (no Node APIs); `sifkit/node` adds files on disk.
+ *
+ * @module
+ */
+export { SifError, isSifError, sifError } from './errors.js';
+export type {
+  SifErrorCode,
+  SifErrorOptions,
+  FormatErrorCode,
+  ImageErrorCode,
+  IntegrityErrorCode,
+  KeyErrorCode,
+} from './errors.js';
+export * from './format/types.js';
+export {
+  HEADER_SIZE,
+  SIF_MAGIC,
+  SIF_VERSION,
+  GO_ZERO_TIME,
+  parseHeader,
+  encodeHeader,
+  headerIntegrityBytes,
+  isDeterministic,
+  launchScriptText,
+  type Header,
+} from './format/header.js';
+export {
+  DESCRIPTOR_SIZE,
+  GROUP_MASK,
+  parseDescriptor,
+  encodeDescriptor,
+  descriptorIntegrityBytes,
+  groupOf,
+  linkOf,
+  nameOf,
+  type RawDescriptor,
+  type Link,
+} from './format/descriptor.js';
+export * from './format/extras.js';
+export { BytesStore, BlobSource, readChunks, type ByteSource, type ByteStore } from './io/source.js';
+export { SifImage, ObjectDescriptor, loadImage, formatUUID, type LoadOptions } from './image/image.js';
+export {
+  createImage,
+  addObject,
+  deleteObject,
+  deleteObjects,
+  setPrimaryPartition,
+  setMetadata,
+  type CreateOptions,
+  type ObjectInput,
+  type ObjectData,
+  type ObjectMetadataInput,
+  type DeleteOptions,
+  type EditOptions,
+  type TimeOptions,
+  type TimeInput,
+} from './image/edit.js';
+export { WriteJournal, memoryScratch, type ScratchFactory } from './image/journal.js';
+export {
+  createHash,
+  digestBytes,
+  hashBackend,
+  setHashBackend,
+  nobleBackend,
+  nodeBackendFrom,
+  toHex,
+  fromHex,
+  HASH_ALGORITHMS,
+  DIGEST_SIZE,
+  type Hasher,
+  type HashBackend,
+  type HashAlgorithm,
+} from './hash/index.js';
