@@ -45,10 +45,12 @@ export { SifImage, ObjectDescriptor, loadImage, formatUUID, type LoadOptions } f
 export {
   createImage,
   addObject,
+  addObjects,
   deleteObject,
   deleteObjects,
   setPrimaryPartition,
   setMetadata,
+  setOCIBlobDigest,
   type CreateOptions,
   type ObjectInput,
   type ObjectData,

@@ -96,11 +96,11 @@ export interface ObjectInput extends ObjectMetadataInput {
 export interface CreateOptions {
   /** Launch script, at most 31 bytes. */
   launchScript?: string;
-  /** Image ID (UUID text). Default: a random v4 UUID. */
+  /** Image ID (UUID text). Default: a random v4 UUID (nil with `deterministic`). */
   id?: string;
-  /** Nil ID and zero times. */
+  /** Default to the nil ID and Go's zero time (explicit `id` / `time` still apply). */
   deterministic?: boolean;
-  /** Creation time. Default: now. */
+  /** Creation time. Default: now (zero with `deterministic`). */
   time?: TimeInput;
   /** Descriptor slots (default 48). */
   capacity?: number;
@@ -302,16 +302,18 @@ export async function createImage(store: ByteStore, opts: CreateOptions = {}): P
   }
   const launch = new TextEncoder().encode(opts.launchScript ?? '');
   if (launch.length >= 32) throw sifError('INVALID_ARGUMENT', 'launch script too large');
+  // Explicit id/time win over `deterministic`, which only changes the defaults (nil ID, zero time).
   let id: Uint8Array;
-  if (opts.deterministic) id = new Uint8Array(16);
-  else if (opts.id !== undefined) {
+  if (opts.id !== undefined) {
     try {
       id = Uint8Array.from(parseUUID(opts.id));
     } catch (e) {
       throw sifError('INVALID_ARGUMENT', `invalid UUID ${JSON.stringify(opts.id)}`, { cause: e });
     }
-  } else id = Uint8Array.from(parseUUID(uuidv4()));
-  const t = opts.deterministic ? GO_ZERO_TIME : opts.time !== undefined ? unixSeconds(opts.time) : Math.floor(Date.now() / 1000);
+  } else if (opts.deterministic) id = new Uint8Array(16);
+  else id = Uint8Array.from(parseUUID(uuidv4()));
+  const t =
+    opts.time !== undefined ? unixSeconds(opts.time) : opts.deterministic ? GO_ZERO_TIME : Math.floor(Date.now() / 1000);
   const launchScript = new Uint8Array(32);
   launchScript.set(launch);
   const h: Header = {
@@ -365,6 +367,32 @@ export async function addObject(img: SifImage, input: ObjectInput, opts: EditOpt
 }
 
 /**
+ * Adds several objects in one edit: all of them land, or (on any failure) none and the file is as it
+ * was.
+ *
+ * @param img - an image open for writing
+ * @param inputs - the objects, in order
+ * @param opts - time and scratch options
+ * @returns the new objects' descriptors
+ */
+export async function addObjects(img: SifImage, inputs: readonly ObjectInput[], opts: EditOptions = {}): Promise<ObjectDescriptor[]> {
+  const slots: number[] = [];
+  await runEdit(img, opts.scratch, async (j, draft) => {
+    const t = editTime(draft.h, opts);
+    for (const input of inputs) {
+      let slot = draft.slots.findIndex((s) => !s.used);
+      if (slot < 0) slot = draft.slots.length;
+      await writeDataObject(j, draft, slot, input, t);
+      slots.push(slot);
+    }
+    draft.h = { ...draft.h, modifiedAt: t };
+    await writeTableAndHeader(j, img, draft);
+  });
+  const all = img.objects();
+  return slots.map((s) => all.find((o) => o.slot === s)!);
+}
+
+/**
  * Deletes the objects that match a predicate, as the reference's `DeleteObjects` does.
  *
  * @param img - an image open for writing
@@ -401,7 +429,6 @@ export async function deleteObjects(img: SifImage, pred: (d: ObjectDescriptor) =
  */
 export async function deleteObject(img: SifImage, id: number, opts: DeleteOptions = {}): Promise<void> {
   if (id === 0) throw sifError('INVALID_ARGUMENT', 'invalid object ID');
-  if (img.empty) throw sifError('NO_OBJECTS', 'no objects in image');
   await deleteObjects(img, (d) => d.id === id, opts);
 }
 
@@ -454,4 +481,23 @@ export async function setMetadata(img: SifImage, id: number, extra: Uint8Array, 
     draft.h = { ...draft.h, modifiedAt: t };
     await writeTableAndHeader(j, img, draft);
   });
+}
+
+/**
+ * Sets the digest of an OCI root index or blob, as the reference's `SetOCIBlobDigest` does.
+ *
+ * @param img - an image open for writing
+ * @param id - the object ID
+ * @param hex - lower-case hex SHA-256 digest
+ * @param opts - time options
+ */
+export async function setOCIBlobDigest(img: SifImage, id: number, hex: string, opts: EditOptions = {}): Promise<void> {
+  const target = img.get(id);
+  if (target.dataType !== DataType.OCIRootIndex && target.dataType !== DataType.OCIBlob) {
+    throw sifError('UNEXPECTED_DATA_TYPE', `unexpected data type ${target.dataTypeName}, expected one of: [OCI.RootIndex OCI.Blob]`, {
+      objectId: id,
+    });
+  }
+  if (!/^[0-9a-f]{64}$/.test(hex)) throw sifError('INVALID_ARGUMENT', `invalid sha256 digest ${JSON.stringify(hex)}`);
+  await setMetadata(img, id, encodeOCIDigest(hex), opts);
 }

@@ -1,1 +1,105 @@
-export async function run(): Promise<number> { throw new Error("not yet"); }
+/**
+ * `sifkit sign`: singularity's sign with a key file, offline.
+ *
+ * @module
+ */
+import { signImage, type SignOptions } from '../../integrity/sign.js';
+import { openImage, tempFileScratch } from '../../node.js';
+import { exactArgs, parseFlags, parseTime, parseUint } from '../args.js';
+import { EXIT, UsageError, errorText, writeAll, type CliIO } from '../io.js';
+import { readSigningKey } from '../keys.js';
+import { log } from '../log.js';
+
+/** Help text. */
+export const HELP = `Add digital signature(s) to an image
+
+Usage:
+  sifkit sign [sign options...] <image path>
+
+Examples:
+sifkit sign --key private.asc image.sif
+sifkit sign --key private.pem image.sif
+SIFKIT_PASSPHRASE=secret sifkit sign --key private.asc image.sif
+
+Flags:
+      --deterministic            zero descriptor times and no PGP salt (reproducible with --time)
+  -g, --group-id uint32          sign objects with the specified group ID
+  -h, --help                     help for sign
+  -i, --sif-id uint32            sign object with the specified ID
+      --key string               path to the private key file: an OpenPGP secret key (PGP signature)
+                                 or a PEM private key (DSSE signature)
+      --passphrase-file string   read the key passphrase from a file (also: SIFKIT_PASSPHRASE, or a
+                                 line on stdin when stdin is not a terminal)
+      --style string             output form: ce3 (default), ce4, apptainer
+      --time string              signature time (RFC 3339) [default: now]
+`;
+
+/**
+ * Runs `sifkit sign`.
+ *
+ * @param args - arguments
+ * @param io - the process
+ * @returns exit status
+ */
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseFlags(args, {
+    key: { type: 'string' },
+    'group-id': { type: 'string', short: 'g' },
+    groupid: { type: 'string' },
+    'sif-id': { type: 'string', short: 'i' },
+    id: { type: 'string' },
+    'passphrase-file': { type: 'string' },
+    time: { type: 'string' },
+    deterministic: { type: 'boolean' },
+    style: { type: 'string' },
+    all: { type: 'boolean', short: 'a' },
+    keyidx: { type: 'string', short: 'k' },
+  });
+  if (values.help) {
+    await writeAll(io.stdout, HELP);
+    return EXIT.OK;
+  }
+  exactArgs(positionals, 1);
+  const style = (values.style as string | undefined) ?? 'ce3';
+  if (!['ce3', 'ce4', 'apptainer'].includes(style)) throw new UsageError(`--style: unknown style ${JSON.stringify(style)}`);
+  if (typeof values.key !== 'string') throw new UsageError('--key is required (keyring support: sifkit key, coming)');
+  const path = positionals[0]!;
+  const fatal = (msg: string): number => {
+    log(io, 'FATAL', `${style === 'ce4' ? 'failed' : 'Failed'} to sign container: ${msg}`);
+    return EXIT.FATAL;
+  };
+  const opts: SignOptions = { scratch: tempFileScratch() };
+  const group = (values['group-id'] ?? values.groupid) as string | undefined;
+  const object = (values['sif-id'] ?? values.id) as string | undefined;
+  if (group !== undefined) opts.groups = [parseUint(group, 'invalid argument for "--group-id" flag')];
+  if (object !== undefined) opts.objects = [parseUint(object, 'invalid argument for "--sif-id" flag')];
+  if (typeof values.time === 'string') opts.time = parseTime(values.time, 'time');
+  if (values.deterministic) opts.deterministic = true;
+  else opts.salt = true;
+  let key;
+  try {
+    key = await readSigningKey(values.key, io, typeof values['passphrase-file'] === 'string' ? { file: values['passphrase-file'] } : {});
+  } catch (e) {
+    return fatal(`failed to load key material: ${errorText(e)}`);
+  }
+  if (key.kind === 'pem') opts.dsseKeys = [key.key];
+  else opts.pgpKey = key.key;
+  if (style === 'ce3') await writeAll(io.stdout, `Signing image: ${path}\n`);
+  else log(io, 'INFO', key.kind === 'pem' ? `Signing image with key material from '${key.path}'` : 'Signing image with PGP key material');
+  let img;
+  try {
+    img = await openImage(path, { writable: true });
+  } catch (e) {
+    return fatal(errorText(e));
+  }
+  try {
+    await signImage(img, opts);
+  } catch (e) {
+    return fatal(`integrity: ${errorText(e)}`);
+  } finally {
+    await img.close();
+  }
+  if (style === 'ce3') await writeAll(io.stdout, `Signature created and applied to ${path}\n`);
+  else log(io, 'INFO', `Signature created and applied to image '${path}'`);
+  return EXIT.OK;
+}

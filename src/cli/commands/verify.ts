@@ -1,1 +1,208 @@
-export async function run(): Promise<number> { throw new Error("not yet"); }
+/**
+ * `sifkit verify`: singularity's verify, offline.
+ *
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { isSifError } from '../../errors.js';
+import { readPartition } from '../../format/extras.js';
+import { DataType, PartType } from '../../format/types.js';
+import { verifyImage, type VerifyOptions, type VerifyResult } from '../../integrity/verify.js';
+import { readPgpKeys, type KeyringEntry, type KeySource } from '../../keys/pgp.js';
+import { openImage } from '../../node.js';
+import { exactArgs, parseFlags, parseUint } from '../args.js';
+import { EXIT, UsageError, errorText, writeAll, type CliIO } from '../io.js';
+import { readVerifyKeys } from '../keys.js';
+import { log } from '../log.js';
+import { readableSize } from '../text.js';
+import { formatResultText, fullReportJson, singularityJson, type VerifyStyle } from '../verify-format.js';
+
+/** Help text. */
+export const HELP = `Verify digital signature(s) within an image
+
+Usage:
+  sifkit verify [verify options...] <image path>
+
+Examples:
+sifkit verify --key public.asc image.sif
+sifkit verify --key public.pem --json image.sif
+
+Flags:
+  -a, --all               verify all objects (with --legacy-insecure)
+  -g, --group-id uint32   verify objects with the specified group ID
+  -h, --help              help for verify
+  -i, --sif-id uint32     verify object with the specified ID
+  -j, --json              output json
+      --key stringArray   path to a key file: OpenPGP public key(s), armored or binary, or a PEM
+                          public key (DSSE); repeatable
+      --legacy-insecure   enable verification of (insecure) legacy signatures
+  -l, --local             only verify with local key(s) in keyring (sifkit is always offline)
+      --report string     write sifkit's full JSON report (every signature, error codes) to a file
+                          ("-" for stdout); verification goes on past the first failure
+      --style string      output form: ce3 (SingularityCE/PRO 3.x, default), ce4, apptainer
+
+Without --key, keys come from the local public keyring ($SINGULARITY_SYPGPDIR or
+~/.singularity/sypgp/pgp-public) and the global keyring ($SIFKIT_GLOBAL_KEYRING, or
+/usr/local/etc/singularity/global-pgp-public).
+`;
+
+async function keyringFromDefaults(io: CliIO): Promise<KeyringEntry[]> {
+  const dir = io.env.SINGULARITY_SYPGPDIR ?? join(io.env.HOME ?? homedir(), '.singularity', 'sypgp');
+  const candidates: { path: string; source: KeySource }[] = [
+    { path: io.env.SIFKIT_GLOBAL_KEYRING ?? '/usr/local/etc/singularity/global-pgp-public', source: 'global' },
+    { path: join(dir, 'pgp-public'), source: 'local' },
+  ];
+  const out: KeyringEntry[] = [];
+  for (const c of candidates) {
+    if (!existsSync(c.path)) continue;
+    const bytes = new Uint8Array(await readFile(c.path));
+    if (bytes.length === 0) continue;
+    for (const key of await readPgpKeys(bytes, c.path)) out.push({ key, source: c.source, path: c.path });
+  }
+  return out;
+}
+
+function progressReporter(io: CliIO, total: number): { onProgress?: (n: number) => void; done(): void } {
+  if (io.stderr.isTTY !== true || total < 256 << 20) return { done() {} };
+  const start = Date.now();
+  let last = 0;
+  return {
+    onProgress(n) {
+      const now = Date.now();
+      if (now - last < 200) return;
+      last = now;
+      const rate = n / Math.max(0.001, (now - start) / 1000);
+      io.stderr.write(`\r\x1b[KHashing ${readableSize(n)} / ${readableSize(total)} (${readableSize(Math.round(rate))}/s)`);
+    },
+    done() {
+      if (last) io.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+/**
+ * Runs `sifkit verify`.
+ *
+ * @param args - arguments
+ * @param io - the process
+ * @returns exit status
+ */
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const argv = args.map((a) => (a === '--json=full' ? '--report=-' : a));
+  const { values, positionals } = parseFlags(argv, {
+    key: { type: 'string', multiple: true },
+    'group-id': { type: 'string', short: 'g' },
+    groupid: { type: 'string' },
+    'sif-id': { type: 'string', short: 'i' },
+    id: { type: 'string' },
+    all: { type: 'boolean', short: 'a' },
+    'legacy-insecure': { type: 'boolean' },
+    json: { type: 'boolean', short: 'j' },
+    local: { type: 'boolean', short: 'l' },
+    report: { type: 'string' },
+    style: { type: 'string' },
+    url: { type: 'string', short: 'u' },
+  });
+  if (values.help) {
+    await writeAll(io.stdout, HELP);
+    return EXIT.OK;
+  }
+  exactArgs(positionals, 1);
+  const style = (values.style ?? 'ce3') as VerifyStyle;
+  if (!['ce3', 'ce4', 'apptainer'].includes(style)) throw new UsageError(`--style: unknown style ${JSON.stringify(values.style)}`);
+  const path = positionals[0]!;
+  const fatal = (msg: string): number => {
+    log(io, 'FATAL', `${style === 'ce4' ? 'failed' : 'Failed'} to verify container: ${msg}`);
+    return EXIT.FATAL;
+  };
+  const opts: VerifyOptions = {};
+  const group = (values['group-id'] ?? values.groupid) as string | undefined;
+  const object = (values['sif-id'] ?? values.id) as string | undefined;
+  if (group !== undefined) opts.groups = [parseUint(group, 'invalid argument for "--group-id" flag')];
+  if (object !== undefined) opts.objects = [parseUint(object, 'invalid argument for "--sif-id" flag')];
+  const keyFiles = (values.key as string[] | undefined) ?? [];
+  let keyMaterialLine = 'Verifying image with PGP key material';
+  try {
+    const keys = await readVerifyKeys(keyFiles);
+    if (keys.pem.length) {
+      opts.dsseKeys = keys.pem;
+      keyMaterialLine = `Verifying image with key material from '${keyFiles.join("', '")}'`;
+    }
+    const entries = keyFiles.length ? keys.pgp : await keyringFromDefaults(io);
+    if (entries.length || keys.pem.length === 0) opts.keyring = { entries };
+  } catch (e) {
+    return fatal(`failed to load key material: ${errorText(e)}`);
+  }
+  const report = typeof values.report === 'string' ? values.report : undefined;
+  opts.continueOnError = report !== undefined;
+  let img;
+  try {
+    img = await openImage(path);
+  } catch (e) {
+    return fatal(errorText(e));
+  }
+  try {
+    if (values['legacy-insecure']) {
+      opts.legacy = true;
+      if (values.all) opts.legacyAll = true;
+      else if (!opts.groups && !opts.objects) {
+        // singularity: legacy signatures are checked on the primary system partition by default.
+        try {
+          const prim = img.select(
+            (d) => d.dataType === DataType.Partition && readPartition(d.raw).partType === PartType.PrimSys,
+          );
+          if (prim.length === 0) throw new Error('object not found');
+          opts.objects = [prim[0]!.id];
+        } catch (e) {
+          return fatal(errorText(e));
+        }
+      }
+    }
+    const total = img.objects().reduce((n, d) => n + (d.groupId !== 0 ? d.size : 0), 0);
+    const progress = progressReporter(io, total);
+    if (progress.onProgress) opts.onProgress = progress.onProgress;
+    const json = values.json === true;
+    const color = io.stdout.isTTY === true && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
+    if (!json && report !== '-') {
+      if (style === 'ce3') await writeAll(io.stdout, `Verifying image: ${path}\n`);
+      else log(io, 'INFO', keyMaterialLine);
+    }
+    const printed: VerifyResult[] = [];
+    let out = '';
+    opts.onResult = (r) => {
+      printed.push(r);
+      if (json || report === '-') return;
+      progress.done();
+      const { text, identityUnknown } = formatResultText(r, color);
+      if (identityUnknown) log(io, 'WARNING', 'Primary identity unknown');
+      io.stdout.write(text);
+    };
+    const rep = await verifyImage(img, opts);
+    progress.done();
+    if (report !== undefined) {
+      const text = fullReportJson(path, rep);
+      if (report === '-') await writeAll(io.stdout, text);
+      else await writeFile(report, text);
+    }
+    // singularity stops at the first failing signature: its output covers results up to that one.
+    const firstFail = printed.findIndex((r) => r.error);
+    const shown = firstFail >= 0 ? printed.slice(0, firstFail + 1) : printed;
+    if (json) out = singularityJson(shown, (id) => img!.objects().find((d) => d.id === id));
+    if (out) await writeAll(io.stdout, out);
+    if (!rep.verified) {
+      const e = rep.errors[0]!;
+      const prefix = isSifError(e, 'IO_ERROR') ? '' : 'integrity: ';
+      return fatal(prefix + e.message);
+    }
+    if (report !== '-' && !json) {
+      if (style === 'ce3') await writeAll(io.stdout, `Container verified: ${path}\n`);
+      else log(io, 'INFO', `Verified signature(s) from image '${path}'`);
+    }
+    return EXIT.OK;
+  } finally {
+    await img.close();
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Key material for the CLI: reading `--key` files (OpenPGP or PEM), and passphrases (terminal prompt,
+ * a line from a non-terminal stdin, `SIFKIT_PASSPHRASE`, or `--passphrase-file`).
+ *
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { sifError } from '../errors.js';
+import { isPem, pemIsEncrypted, readPemPrivateKey, readPemPublicKey, type PemPrivateKey, type PemPublicKey } from '../keys/pem.js';
+import { loadOpenPGP, readPgpKeys, type KeyringEntry, type PgpPrivateKey } from '../keys/pgp.js';
+import type { CliIO } from './io.js';
+
+/** Verification key material from `--key` files. */
+export interface VerifyKeys {
+  /** OpenPGP keys. */
+  pgp: KeyringEntry[];
+  /** PEM keys. */
+  pem: PemPublicKey[];
+}
+
+/**
+ * Reads every `--key` file: PEM public keys (DSSE) and OpenPGP keys (armored or binary, any number).
+ *
+ * @param paths - the files
+ * @returns the keys
+ */
+export async function readVerifyKeys(paths: string[]): Promise<VerifyKeys> {
+  const out: VerifyKeys = { pgp: [], pem: [] };
+  for (const path of paths) {
+    const bytes = new Uint8Array(await readFile(path));
+    if (isPem(bytes)) out.pem.push(await readPemPublicKey(bytes, path));
+    else for (const key of await readPgpKeys(bytes, path)) out.pgp.push({ key: key.isPrivate() ? key.toPublic() : key, source: 'local', path });
+  }
+  return out;
+}
+
+/** A signing key from `--key`. */
+export type SigningKey = { kind: 'pgp'; key: PgpPrivateKey; path: string } | { kind: 'pem'; key: PemPrivateKey; path: string };
+
+/** Where a passphrase may come from. */
+export interface PassphraseSource {
+  /** `--passphrase-file`. */
+  file?: string;
+}
+
+async function readLine(stdin: NonNullable<CliIO['stdin']>): Promise<string> {
+  let buf = '';
+  for await (const chunk of stdin) {
+    buf += typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk);
+    const nl = buf.indexOf('\n');
+    if (nl >= 0) return buf.slice(0, nl).replace(/\r$/, '');
+  }
+  return buf;
+}
+
+async function promptHidden(io: CliIO, prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  io.stdout.write(prompt);
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const onData = (d: Buffer): void => {
+      for (const ch of d.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') {
+          cleanup();
+          io.stdout.write('\n');
+          resolve(value);
+          return;
+        }
+        if (ch === '\u0003') {
+          cleanup();
+          reject(sifError('BAD_PASSPHRASE', 'interrupted'));
+          return;
+        }
+        if (ch === '\u007f') value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    const cleanup = (): void => {
+      stdin.off('data', onData);
+      stdin.setRawMode?.(false);
+      stdin.pause();
+    };
+    stdin.setRawMode?.(true);
+    stdin.resume();
+    stdin.on('data', onData);
+  });
+}
+
+/**
+ * Gets a passphrase: `--passphrase-file`, then `SIFKIT_PASSPHRASE`, then a hidden prompt on a
+ * terminal, else one line from stdin (as singularity reads it in pipelines).
+ *
+ * @param io - the process
+ * @param src - flag values
+ * @returns the passphrase
+ */
+export async function getPassphrase(io: CliIO, src: PassphraseSource): Promise<string> {
+  if (src.file !== undefined) return (await readFile(src.file, 'utf8')).replace(/\r?\n$/, '');
+  const env = io.env.SIFKIT_PASSPHRASE;
+  if (env !== undefined) return env;
+  if (io.stdin?.isTTY) return promptHidden(io, 'Enter key passphrase : ');
+  if (!io.stdin) throw sifError('BAD_PASSPHRASE', 'no passphrase available');
+  return readLine(io.stdin);
+}
+
+/**
+ * Reads a signing key file: an OpenPGP secret key (decrypted with a passphrase if needed) or a PEM
+ * private key.
+ *
+ * @param path - the file
+ * @param io - the process (for the passphrase)
+ * @param pass - passphrase sources
+ * @returns the key
+ */
+export async function readSigningKey(path: string, io: CliIO, pass: PassphraseSource): Promise<SigningKey> {
+  const bytes = new Uint8Array(await readFile(path));
+  if (isPem(bytes)) {
+    const passphrase = pemIsEncrypted(bytes) ? await getPassphrase(io, pass) : undefined;
+    return { kind: 'pem', key: await readPemPrivateKey(bytes, passphrase, path), path };
+  }
+  const keys = await readPgpKeys(bytes, path);
+  const priv = keys.find((k) => k.isPrivate()) as PgpPrivateKey | undefined;
+  if (!priv) throw sifError('KEY_INVALID', `${path}: no private key found`);
+  if (priv.isDecrypted()) return { kind: 'pgp', key: priv, path };
+  const passphrase = await getPassphrase(io, pass);
+  const openpgp = await loadOpenPGP();
+  try {
+    return { kind: 'pgp', key: await openpgp.decryptKey({ privateKey: priv, passphrase }), path };
+  } catch (e) {
+    throw sifError('BAD_PASSPHRASE', `openpgp: invalid data: private key checksum failure (${(e as Error).message})`, { cause: e });
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * singularity's `verify` output — the per-signature text block, the `--json` document — and sifkit's
+ * full JSON report. Pure functions of verification results.
+ *
+ * @module
+ */
+import type { SifError } from '../errors.js';
+import type { ObjectDescriptor } from '../image/image.js';
+import type { VerifyReport, VerifyResult } from '../integrity/verify.js';
+import type { KeySource } from '../keys/pgp.js';
+import { padRight } from './text.js';
+
+/** Output style: the SingularityPRO/CE 3.x form, CE 4.x, or Apptainer. */
+export type VerifyStyle = 'ce3' | 'ce4' | 'apptainer';
+
+const LABEL: Record<KeySource, { text: string; color: string }> = {
+  local: { text: '[LOCAL]', color: '\x1b[32m' },
+  global: { text: '[GLOBAL]', color: '\x1b[36m' },
+  remote: { text: '[REMOTE]', color: '\x1b[33m' },
+};
+
+/**
+ * The `%-18v` label column, counting ANSI bytes when coloured (singularity's quirk).
+ *
+ * @param source - key source
+ * @param color - whether stdout gets colour
+ * @returns the padded label and the space after it
+ */
+export function labelColumn(source: KeySource, color: boolean): string {
+  const l = LABEL[source];
+  const s = color ? `${l.color}${l.text}\x1b[0m` : l.text;
+  return `${padRight(s, 18)} `;
+}
+
+function linkText(d: ObjectDescriptor): string {
+  const l = d.link;
+  if (l.id === 0) return 'NONE';
+  return l.isGroup ? `${l.id} (G)` : String(l.id);
+}
+
+/**
+ * One result's block on stdout: signer lines, the objects table, the error line.
+ *
+ * @param r - the result
+ * @param color - colour the label
+ * @returns the text, and whether the "Primary identity unknown" warning applies
+ */
+export function formatResultText(r: VerifyResult, color: boolean): { text: string; identityUnknown: boolean } {
+  let s = '';
+  let identityUnknown = false;
+  if (r.signer) {
+    const label = labelColumn(r.signer.source, color);
+    if (r.signer.identity !== undefined) s += `${label}Signing entity: ${r.signer.identity}\n`;
+    else identityUnknown = true;
+    s += `${label}Fingerprint: ${r.signer.fingerprint}\n`;
+  }
+  if (r.verified.length > 0) {
+    s += 'Objects verified:\n';
+    s += `${padRight('ID', 4)}|${padRight('GROUP', 8)}|${padRight('LINK', 8)}|TYPE\n`;
+    s += `${'-'.repeat(48)}\n`;
+    for (const d of r.verified) {
+      s += `${padRight(d.id, 4)}|${padRight(d.groupId === 0 ? 'NONE' : d.groupId, 8)}|${padRight(linkText(d), 8)}|${d.dataTypeName}\n`;
+    }
+  }
+  if (r.error) s += `\nError encountered during signature verification: ${r.error.message}\n`;
+  return { text: s, identityUnknown };
+}
+
+/**
+ * JSON text as Go's `json.Encoder` with two-space indent writes it (HTML characters escaped, newline).
+ *
+ * @param v - the value
+ * @returns the text
+ */
+export function goJson(v: unknown): string {
+  return (
+    JSON.stringify(v, null, 2)
+      .replace(/</g, '\\u003c')
+      .replace(/>/g, '\\u003e')
+      .replace(/&/g, '\\u0026')
+      .replace(/\u2028/g, '\\u2028')
+      .replace(/\u2029/g, '\\u2029') + '\n'
+  );
+}
+
+interface SignerEntry {
+  Signer: { Partition: string; Name: string; Fingerprint: string; KeyLocal: boolean; KeyCheck: boolean; DataCheck: boolean };
+}
+
+/**
+ * singularity's `verify --json` document: one entry per verified object, plus a `DataCheck: false`
+ * entry for an object whose data failed its digest.
+ *
+ * @param results - results in order
+ * @param objectOf - looks up an object by ID (for the failing object's type)
+ * @returns the JSON text
+ */
+export function singularityJson(results: readonly VerifyResult[], objectOf: (id: number) => ObjectDescriptor | undefined): string {
+  const keys: SignerEntry[] = [];
+  for (const r of results) {
+    const entry = (d: ObjectDescriptor | undefined, dataCheck: boolean): SignerEntry => ({
+      Signer: {
+        Partition: d?.dataTypeName ?? 'Unknown',
+        Name: r.signer?.identity ?? 'unknown',
+        Fingerprint: r.signer ? r.signer.fingerprint.toLowerCase() : '',
+        KeyLocal: r.signer?.source === 'local',
+        KeyCheck: r.signer !== undefined,
+        DataCheck: dataCheck,
+      },
+    });
+    for (const d of r.verified) keys.push(entry(d, true));
+    if (r.error?.code === 'OBJECT_INTEGRITY' && r.error.objectId) keys.push(entry(objectOf(r.error.objectId), false));
+  }
+  return goJson({ Signatures: results.length, SignerKeys: keys.length ? keys : null });
+}
+
+function errorJson(e: SifError): Record<string, unknown> {
+  return {
+    code: e.code,
+    message: e.message,
+    ...(e.objectId !== undefined ? { objectId: e.objectId } : {}),
+    ...(e.signatureId !== undefined ? { signatureId: e.signatureId } : {}),
+    ...(e.groupId !== undefined ? { groupId: e.groupId } : {}),
+  };
+}
+
+/**
+ * sifkit's full report: every signature, every object, typed error codes.
+ *
+ * @param image - the image path
+ * @param report - the verification report
+ * @returns the JSON text
+ */
+export function fullReportJson(image: string, report: VerifyReport): string {
+  const obj = (d: ObjectDescriptor): Record<string, unknown> => ({ id: d.id, group: d.groupId, link: linkText(d), type: d.dataTypeName });
+  return (
+    JSON.stringify(
+      {
+        image,
+        verified: report.verified,
+        signatures: report.results.map((r) => ({
+          id: r.signature.id,
+          format: r.signer ? 'pgp' : r.keys ? 'dsse' : undefined,
+          signer: r.signer
+            ? { fingerprint: r.signer.fingerprint, identity: r.signer.identity ?? null, keyId: r.signer.keyId, source: r.signer.source, file: r.signer.path ?? null }
+            : null,
+          keys: r.keys?.map((k) => ({ keyId: k.keyId, type: k.type, file: k.path ?? null })) ?? null,
+          verifiedObjects: r.verified.map(obj),
+          error: r.error ? errorJson(r.error) : null,
+        })),
+        errors: report.errors.map(errorJson),
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}
