@@ -231,9 +231,6 @@ export async function loadImage(source: ByteSource | ByteStore, opts: LoadOption
   }
   const h = parseHeader(await source.read(0, HEADER_SIZE));
   const total = h.descriptorsTotal;
-  if (h.descriptorsFree > total) {
-    throw sifError('BAD_HEADER_FIELD', `header field descriptorsFree: ${h.descriptorsFree} exceeds descriptorsTotal ${total}`);
-  }
   const tableBytes = total * DESCRIPTOR_SIZE;
   if (tableBytes > h.descriptorsSize) {
     throw sifError(

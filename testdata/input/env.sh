@@ -1,0 +1,2 @@
+SIFKIT_SAMPLE=1
+PATH=/usr/bin
