@@ -1,0 +1,108 @@
+// `sifkit header|list|info|dump` must print exactly what siftool prints: on the project's images
+// (goldens recorded from Debian's siftool by testdata/generate.sh) and on the v2.24.1 goldens.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { HAVE_REF, REF_SIF, TESTDATA } from '../helpers/paths.js';
+
+const gold = join(TESTDATA, 'golden');
+const images = readdirSync(join(TESTDATA, 'images')).filter((f) => f.endsWith('.sif')).map((f) => f.slice(0, -4));
+
+describe('siftool 2.8.3 goldens on the project images', () => {
+  for (const n of images) {
+    const path = join(TESTDATA, 'images', `${n}.sif`);
+    it(`${n}: header`, async () => {
+      expect((await runCli(['header', path])).stdout).toBe(readFileSync(join(gold, `${n}.header`), 'utf8'));
+    });
+    it(`${n}: list`, async () => {
+      expect((await runCli(['list', path])).stdout).toBe(readFileSync(join(gold, `${n}.list`), 'utf8'));
+    });
+    it(`${n}: info for every object`, async () => {
+      let seen = 0;
+      for (let id = 1; id <= 20; id++) {
+        const g = join(gold, `${n}.info.${id}`);
+        const r = await runCli(['info', String(id), path]);
+        if (existsSync(g)) {
+          expect(r.stdout).toBe(readFileSync(g, 'utf8'));
+          seen++;
+        } else expect(r.code).not.toBe(0);
+      }
+      expect(seen).toBeGreaterThan(2);
+    });
+  }
+});
+
+const kebab = (s: string): string =>
+  s
+    .replace(/([a-z])([A-Z])/g, '$1-$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
+    .toLowerCase();
+
+describe.skipIf(!HAVE_REF)('siftool v2.24.1 goldens (internal/app/siftool/testdata)', () => {
+  const td = join(REF_SIF, 'internal/app/siftool/testdata');
+  for (const cmd of ['Header', 'List'] as const) {
+    const names = HAVE_REF ? readdirSync(join(td, `TestApp_${cmd}`)).map((f) => f.replace(/\.golden$/, '')) : [];
+    for (const name of names) {
+      it(`${cmd.toLowerCase()} ${name}`, async () => {
+        const r = await runCli([cmd.toLowerCase(), join(REF_SIF, 'test/images', `${kebab(name)}.sif`)]);
+        expect(r.stdout).toBe(readFileSync(join(td, `TestApp_${cmd}`, `${name}.golden`), 'utf8'));
+      });
+    }
+  }
+  it.each([
+    ['Time', 'one-object-time', 1],
+    ['GenericJSON', 'one-object-generic-json', 1],
+    ['CryptMessage', 'one-object-crypt-message', 1],
+    ['SBOM', 'one-object-sbom', 1],
+    ['OCIRootIndex', 'one-object-oci-root-index', 1],
+    ['OCIBlob', 'one-object-oci-blob', 1],
+    ['DataPartitionRaw', 'two-groups-signed-pgp', 1],
+    ['DataPartitionSquashFS', 'two-groups-signed-pgp', 2],
+    ['DataPartitionEXT3', 'two-groups-signed-pgp', 3],
+    ['DataSignature', 'two-groups-signed-pgp', 4],
+  ])('info %s', async (golden, image, id) => {
+    const r = await runCli(['info', String(id), join(REF_SIF, 'test/images', `${image}.sif`)]);
+    expect(r.stdout).toBe(readFileSync(join(td, 'TestApp_Info', `${golden}.golden`), 'utf8'));
+  });
+  it.each([
+    ['One', 1],
+    ['Two', 2],
+  ])('dump %s', async (golden, id) => {
+    const r = await runCli(['dump', String(id), join(REF_SIF, 'test/images/one-group.sif')]);
+    expect(r.stdoutBytes).toEqual(new Uint8Array(readFileSync(join(td, 'TestApp_Dump', `${golden}.golden`))));
+  });
+});
+
+describe('CLI errors', () => {
+  it('a missing file: one line on stderr, exit 1, no stack', async () => {
+    const r = await runCli(['list', '/nonexistent/x.sif']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('Error: open /nonexistent/x.sif: no such file or directory\n');
+  });
+  it('object 0 is invalid', async () => {
+    const r = await runCli(['info', '0', join(TESTDATA, 'images/sample.sif')]);
+    expect(r).toMatchObject({ code: 1, stderr: 'Error: invalid object ID\n' });
+  });
+  it('an unknown object', async () => {
+    const r = await runCli(['dump', '99', join(TESTDATA, 'images/sample.sif')]);
+    expect(r).toMatchObject({ code: 1, stderr: 'Error: object not found\n' });
+  });
+  it('wrong argument count is a usage error', async () => {
+    const r = await runCli(['list']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Error: accepts 1 arg\(s\), received 0\n/);
+  });
+  it('an unknown flag is a usage error', async () => {
+    const r = await runCli(['list', '--bogus', 'x.sif']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Error: unknown flag: --bogus\n/);
+  });
+  it('every command has --help', async () => {
+    for (const c of ['header', 'list', 'info', 'dump', 'new', 'add', 'del', 'setprim', 'sign', 'verify']) {
+      const r = await runCli([c, '--help']);
+      expect(r.code, c).toBe(0);
+      expect(r.stdout, c).toMatch(/Usage:\n {2}sifkit /);
+    }
+  });
+});

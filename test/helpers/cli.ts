@@ -1,0 +1,38 @@
+import { main } from '../../src/cli/main.js';
+import type { CliIO } from '../../src/cli/io.js';
+
+/** What a CLI run printed. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  stdoutBytes: Uint8Array;
+}
+
+/** Runs the sifkit CLI in-process with captured streams. */
+export async function runCli(args: string[], opts: { env?: Record<string, string>; tty?: boolean; stdin?: string } = {}): Promise<CliRun> {
+  const out: Uint8Array[] = [];
+  const err: string[] = [];
+  const enc = new TextEncoder();
+  const io: CliIO = {
+    stdout: { write: (c) => (out.push(typeof c === 'string' ? enc.encode(c) : c.slice()), true), isTTY: opts.tty ?? false },
+    stderr: { write: (c) => (err.push(typeof c === 'string' ? c : new TextDecoder().decode(c)), true), isTTY: opts.tty ?? false },
+    env: { ...opts.env },
+    ...(opts.stdin !== undefined
+      ? {
+          stdin: (async function* () {
+            yield opts.stdin!;
+          })(),
+        }
+      : {}),
+  };
+  const code = await main(args, io);
+  const total = out.reduce((n, b) => n + b.length, 0);
+  const stdoutBytes = new Uint8Array(total);
+  let o = 0;
+  for (const b of out) {
+    stdoutBytes.set(b, o);
+    o += b.length;
+  }
+  return { code, stdout: new TextDecoder().decode(stdoutBytes), stderr: err.join(''), stdoutBytes };
+}
