@@ -3,8 +3,7 @@
  *
  * @module
  */
-import { sifError } from '../errors.js';
-import { defineLayout, decodeField, encodeStruct, UnsafeIntegerError } from './layout.js';
+import { defineLayout, decodeField, encodeField, encodeStruct, type FieldValue } from './layout.js';
 import { trimNulText } from './header.js';
 
 /** Size of one descriptor on disk. */
@@ -93,30 +92,35 @@ export function emptyDescriptor(): RawDescriptor {
 }
 
 /**
- * Parses descriptor slot `index` from a descriptor table.
+ * Parses descriptor slot `index` from a descriptor table. int64 fields beyond ±2^53 decode to the
+ * nearest double; keep the raw bytes where exactness matters (integrity streams, rewrites).
  *
  * @param table - the descriptor table bytes
  * @param index - the slot
  * @returns the descriptor
- * @throws SifError `BAD_DESCRIPTOR_FIELD` for an int64 field out of range
  */
 export function parseDescriptor(table: Uint8Array, index: number): RawDescriptor {
   const base = index * DESCRIPTOR_SIZE;
   const view = new DataView(table.buffer, table.byteOffset, table.byteLength);
   const out = {} as Record<string, unknown>;
-  for (const f of descriptorLayout.fields) {
-    try {
-      out[f.name] = decodeField(view, base, descriptorLayout, f.name);
-    } catch (e) {
-      if (e instanceof UnsafeIntegerError) {
-        throw sifError('BAD_DESCRIPTOR_FIELD', `descriptor ${index + 1}: field ${f.name}: value ${e.value} out of range`, {
-          cause: e,
-        });
-      }
-      throw e;
-    }
-  }
+  for (const f of descriptorLayout.fields) out[f.name] = decodeField(view, base, descriptorLayout, f.name);
   return out as unknown as RawDescriptor;
+}
+
+/**
+ * Re-encodes some fields of a descriptor over its original bytes, leaving every other byte exactly
+ * as it was.
+ *
+ * @param base - the original 585 bytes
+ * @param d - the new values
+ * @param fields - which fields to write
+ * @returns new 585 bytes
+ */
+export function patchDescriptor(base: Uint8Array, d: RawDescriptor, fields: readonly (keyof RawDescriptor)[]): Uint8Array {
+  const out = base.slice(0, DESCRIPTOR_SIZE);
+  const view = new DataView(out.buffer);
+  for (const f of fields) encodeField(view, 0, descriptorLayout, f, d[f] as FieldValue);
+  return out;
 }
 
 /**
@@ -135,11 +139,22 @@ export function encodeDescriptor(d: RawDescriptor): Uint8Array {
  *
  * @param d - the descriptor
  * @param relativeId - id minus the lowest in-use ID of the descriptor's group
+ * @param raw - the descriptor's on-disk 585 bytes, when known (used in preference to `d`)
  * @returns 557 bytes
  */
-export function descriptorIntegrityBytes(d: RawDescriptor, relativeId: number): Uint8Array {
+export function descriptorIntegrityBytes(d: RawDescriptor, relativeId: number, raw?: Uint8Array): Uint8Array {
   const out = new Uint8Array(DESCRIPTOR_INTEGRITY_SIZE);
   const v = new DataView(out.buffer);
+  if (raw) {
+    // From the on-disk bytes: exact even for int64 values beyond ±2^53.
+    out.set(raw.subarray(0, 5), 0);
+    v.setUint32(5, relativeId >>> 0, true);
+    out.set(raw.subarray(13, 17), 9);
+    out.set(raw.subarray(25, 33), 13);
+    out.set(raw.subarray(41, 49), 21);
+    out.set(raw.subarray(57, 585), 29);
+    return out;
+  }
   v.setInt32(0, d.dataType, true);
   v.setUint8(4, d.used ? 1 : 0);
   v.setUint32(5, relativeId >>> 0, true);

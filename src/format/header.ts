@@ -4,7 +4,7 @@
  * @module
  */
 import { sifError } from '../errors.js';
-import { defineLayout, decodeField, encodeStruct, UnsafeIntegerError, type FieldValue } from './layout.js';
+import { defineLayout, decodeField, encodeStruct, type FieldValue } from './layout.js';
 
 /** Size of the global header on disk. */
 export const HEADER_SIZE = 128;
@@ -73,8 +73,8 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * Parses and checks a global header: magic, version, and that no integer field is negative or out of
- * range. Bounds against the file size are checked by the loader.
+ * Parses and checks a global header: magic, version, and that the descriptor table's count, offset
+ * and size are non-negative 53-bit integers. Bounds against the file size are checked by the loader.
  *
  * @param bytes - at least 128 bytes from file offset 0
  * @returns the header
@@ -85,16 +85,7 @@ export function parseHeader(bytes: Uint8Array): Header {
     throw sifError('TRUNCATED', `reading global header: file has ${bytes.length} bytes, header needs ${HEADER_SIZE}`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_SIZE);
-  const get = (name: (typeof headerLayout.fields)[number]['name']): FieldValue => {
-    try {
-      return decodeField(view, 0, headerLayout, name);
-    } catch (e) {
-      if (e instanceof UnsafeIntegerError) {
-        throw sifError('BAD_HEADER_FIELD', `header field ${name}: value ${e.value} out of range`, { cause: e });
-      }
-      throw e;
-    }
-  };
+  const get = (name: (typeof headerLayout.fields)[number]['name']): FieldValue => decodeField(view, 0, headerLayout, name);
   const h: Header = {
     launchScript: get('launchScript') as Uint8Array,
     magic: get('magic') as Uint8Array,
@@ -112,8 +103,12 @@ export function parseHeader(bytes: Uint8Array): Header {
   };
   if (!bytesEqual(h.magic, SIF_MAGIC)) throw sifError('BAD_MAGIC', 'invalid SIF magic');
   if (!bytesEqual(h.version, SIF_VERSION)) throw sifError('BAD_VERSION', 'incompatible SIF version');
-  for (const f of ['descriptorsFree', 'descriptorsTotal', 'descriptorsOffset', 'descriptorsSize', 'dataOffset', 'dataSize'] as const) {
-    if (h[f] < 0) throw sifError('BAD_HEADER_FIELD', `header field ${f}: negative value ${h[f]}`);
+  // Only the fields that locate the descriptor table are checked here: the reference ignores the
+  // others when reading (times, free count, data offset and size are informational).
+  for (const f of ['descriptorsTotal', 'descriptorsOffset', 'descriptorsSize'] as const) {
+    if (h[f] < 0 || !Number.isSafeInteger(h[f])) {
+      throw sifError('BAD_HEADER_FIELD', `header field ${f}: value ${view.getBigInt64(headerLayout.placement[f].offset, true)} out of range`);
+    }
   }
   return h;
 }

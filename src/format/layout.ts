@@ -58,13 +58,6 @@ export function defineLayout<N extends string>(fields: readonly FieldSpec<N>[]):
   return { size: offset, fields, placement };
 }
 
-/** Raised by {@link decodeField} when an int64 does not fit a JavaScript safe integer. */
-export class UnsafeIntegerError extends Error {
-  constructor(readonly field: string, readonly value: bigint) {
-    super(`${field}: value ${value} out of range`);
-  }
-}
-
 /**
  * Reads one field at `base` in `bytes`.
  *
@@ -72,8 +65,8 @@ export class UnsafeIntegerError extends Error {
  * @param base - offset of the struct in the view
  * @param layout - the layout
  * @param name - the field
- * @returns the value (int64 as a safe integer number)
- * @throws UnsafeIntegerError when an int64 is outside the safe integer range
+ * @returns the value; an int64 outside ±2^53 comes back as the nearest double (not exact: callers
+ *   that need exact bytes keep the raw struct, and bounds checks reject such values as offsets)
  */
 export function decodeField<N extends string>(view: DataView, base: number, layout: Layout<N>, name: N): FieldValue {
   const spec = layout.fields.find((f) => f.name === name)!;
@@ -91,7 +84,7 @@ export function decodeField<N extends string>(view: DataView, base: number, layo
       const hi = view.getInt32(at + 4, true);
       // Fast path: values within ±2^53 need no BigInt.
       if (hi >= -0x200000 && hi < 0x200000) return hi * 0x100000000 + lo;
-      throw new UnsafeIntegerError(name, view.getBigInt64(at, true));
+      return Number(view.getBigInt64(at, true));
     }
     case 'bytes':
       return new Uint8Array(view.buffer, view.byteOffset + at, size).slice();
@@ -128,7 +121,7 @@ export function encodeField<N extends string>(
       view.setUint8(at, value ? 1 : 0);
       return;
     case 'i64':
-      view.setBigInt64(at, BigInt(value as number), true);
+      view.setBigInt64(at, BigInt.asIntN(64, BigInt(value as number)), true);
       return;
     case 'bytes': {
       const dst = new Uint8Array(view.buffer, view.byteOffset + at, size);

@@ -14,6 +14,7 @@ import {
   NAME_SIZE,
   emptyDescriptor,
   encodeDescriptor,
+  patchDescriptor,
   type RawDescriptor,
 } from '../format/descriptor.js';
 import {
@@ -200,6 +201,8 @@ function nextAligned(offset: number, alignment: number): number {
 interface Draft {
   h: Header;
   slots: RawDescriptor[];
+  /** Slots changed in place: which fields to write over their original bytes. */
+  patched: Map<number, (keyof RawDescriptor)[]>;
 }
 
 function dataEnd(d: Draft): number {
@@ -262,21 +265,29 @@ async function writeDataObject(j: WriteJournal, draft: Draft, slot: number, inpu
   draft.h = { ...draft.h, descriptorsFree: draft.h.descriptorsFree - 1, dataSize: draft.h.dataSize + d.sizeWithPadding };
 }
 
-function encodeTable(slots: readonly RawDescriptor[], original: WeakMap<RawDescriptor, Uint8Array>): Uint8Array {
-  const out = new Uint8Array(slots.length * DESCRIPTOR_SIZE);
-  slots.forEach((s, i) => out.set(original.get(s) ?? encodeDescriptor(s), i * DESCRIPTOR_SIZE));
+/** The descriptor table: unchanged slots as their original bytes, patched slots over them, new ones encoded. */
+function encodeTable(draft: Draft, img: SifImage | undefined): Uint8Array {
+  const original = img?._slotBytes ?? new WeakMap<RawDescriptor, Uint8Array>();
+  const out = new Uint8Array(draft.slots.length * DESCRIPTOR_SIZE);
+  draft.slots.forEach((s, i) => {
+    const before = img?._slots[i];
+    const base = before ? original.get(before) : undefined;
+    const fields = draft.patched.get(i);
+    const bytes = original.get(s) ?? (base && fields ? patchDescriptor(base, s, fields) : encodeDescriptor(s));
+    out.set(bytes, i * DESCRIPTOR_SIZE);
+  });
   return out;
 }
 
 async function writeTableAndHeader(j: WriteJournal, img: SifImage | undefined, draft: Draft): Promise<void> {
-  await j.write(draft.h.descriptorsOffset, encodeTable(draft.slots, img?._slotBytes ?? new WeakMap()));
+  await j.write(draft.h.descriptorsOffset, encodeTable(draft, img));
   await j.write(0, encodeHeader(draft.h));
 }
 
 async function runEdit(img: SifImage, scratch: ScratchFactory | undefined, fn: (j: WriteJournal, d: Draft) => Promise<void>): Promise<void> {
   const store = writable(img);
   const j = new WriteJournal(store, scratch ?? memoryScratch);
-  const draft: Draft = { h: { ...img._header }, slots: [...img._slots] };
+  const draft: Draft = { h: { ...img._header }, slots: [...img._slots], patched: new Map() };
   try {
     await fn(j, draft);
     await j.commit();
@@ -284,6 +295,9 @@ async function runEdit(img: SifImage, scratch: ScratchFactory | undefined, fn: (
     await j.rollback();
     throw e;
   }
+  // Keep exact on-disk bytes for the next edit: record what was written for every slot.
+  const table = encodeTable(draft, img);
+  draft.slots.forEach((s, i) => img._slotBytes.set(s, table.subarray(i * DESCRIPTOR_SIZE, (i + 1) * DESCRIPTOR_SIZE)));
   img._header = draft.h;
   img._slots = draft.slots;
 }
@@ -331,7 +345,7 @@ export async function createImage(store: ByteStore, opts: CreateOptions = {}): P
     dataOffset: DEFAULT_DESCRIPTORS_OFFSET + capacity * DESCRIPTOR_SIZE,
     dataSize: 0,
   };
-  const draft: Draft = { h, slots: Array.from({ length: capacity }, emptyDescriptor) };
+  const draft: Draft = { h, slots: Array.from({ length: capacity }, emptyDescriptor), patched: new Map() };
   if (store.size > 0) await store.truncate(0);
   const j = new WriteJournal(store);
   try {
@@ -455,8 +469,12 @@ export async function setPrimaryPartition(img: SifImage, id: number, opts: EditO
     const current = draft.slots.findIndex(
       (s) => s.used && s.dataType === DataType.Partition && readPartition(s).partType === PartType.PrimSys,
     );
-    if (current >= 0) draft.slots[current] = withPartType(draft.slots[current]!, PartType.System);
+    if (current >= 0) {
+      draft.slots[current] = withPartType(draft.slots[current]!, PartType.System);
+      draft.patched.set(current, ['extra', 'modifiedAt']);
+    }
     draft.slots[target.slot] = withPartType(draft.slots[target.slot]!, PartType.PrimSys);
+    draft.patched.set(target.slot, ['extra', 'modifiedAt']);
     draft.h = { ...draft.h, arch: p.archRaw.slice(), modifiedAt: t };
     await writeTableAndHeader(j, img, draft);
   });
@@ -478,6 +496,7 @@ export async function setMetadata(img: SifImage, id: number, extra: Uint8Array, 
     const padded = new Uint8Array(384);
     padded.set(extra);
     draft.slots[target.slot] = { ...draft.slots[target.slot]!, extra: padded, modifiedAt: t };
+    draft.patched.set(target.slot, ['extra', 'modifiedAt']);
     draft.h = { ...draft.h, modifiedAt: t };
     await writeTableAndHeader(j, img, draft);
   });

@@ -27,6 +27,8 @@ export class ObjectDescriptor {
     readonly slot: number,
     /** ID relative to the lowest in-use ID of the same (raw) group. */
     readonly relativeId: number,
+    /** The descriptor's on-disk bytes, when it was loaded and not modified since. */
+    readonly bytes?: Uint8Array,
   ) {}
 
   /** Object ID. */
@@ -121,7 +123,7 @@ export class SifImage {
     const min = minIds(this._slots);
     const out: ObjectDescriptor[] = [];
     this._slots.forEach((d, i) => {
-      if (d.used) out.push(new ObjectDescriptor(d, i, (d.id - min.get(d.groupId)!) >>> 0));
+      if (d.used) out.push(new ObjectDescriptor(d, i, (d.id - min.get(d.groupId)!) >>> 0, this._slotBytes.get(d)));
     });
     return out;
   }
@@ -251,44 +253,13 @@ export async function loadImage(source: ByteSource | ByteStore, opts: LoadOption
   const slots: RawDescriptor[] = [];
   const slotBytes = new WeakMap<RawDescriptor, Uint8Array>();
   for (let i = 0; i < total; i++) {
-    // Unused slots are decoded leniently and not validated: the reference ignores them.
-    const used = table[i * DESCRIPTOR_SIZE + 4] !== 0;
-    const d = used ? parseDescriptor(table, i) : parseUnusedDescriptor(table, i);
+    // Unused slots are decoded but not validated: the reference ignores them.
+    const d = parseDescriptor(table, i);
     slots.push(d);
     slotBytes.set(d, table.subarray(i * DESCRIPTOR_SIZE, (i + 1) * DESCRIPTOR_SIZE));
   }
   checkObjects(h, slots, size);
   return new SifImage(source, h, slots, slotBytes);
-}
-
-function parseUnusedDescriptor(table: Uint8Array, i: number): RawDescriptor {
-  try {
-    return parseDescriptor(table, i);
-  } catch {
-    // Garbage int64s in an unused slot: decode approximately; its raw bytes are what is rewritten.
-    return parseDescriptorLenient(table, i * DESCRIPTOR_SIZE);
-  }
-}
-
-function parseDescriptorLenient(table: Uint8Array, base: number): RawDescriptor {
-  const v = new DataView(table.buffer, table.byteOffset + base, DESCRIPTOR_SIZE);
-  const clamp = (at: number): number => Number(v.getBigInt64(at, true));
-  return {
-    dataType: v.getInt32(0, true),
-    used: false,
-    id: v.getUint32(5, true),
-    groupId: v.getUint32(9, true),
-    linkedId: v.getUint32(13, true),
-    offset: clamp(17),
-    size: clamp(25),
-    sizeWithPadding: clamp(33),
-    createdAt: clamp(41),
-    modifiedAt: clamp(49),
-    uid: clamp(57),
-    gid: clamp(65),
-    name: table.slice(base + 73, base + 201),
-    extra: table.slice(base + 201, base + 585),
-  };
 }
 
 function checkObjects(h: Header, slots: RawDescriptor[], fileSize: number): void {
@@ -297,10 +268,11 @@ function checkObjects(h: Header, slots: RawDescriptor[], fileSize: number): void
   for (const d of slots) {
     if (!d.used) continue;
     const what = `object ${d.id}`;
-    if (d.offset < 0) throw sifError('BAD_DESCRIPTOR_FIELD', `${what}: negative offset ${d.offset}`, { objectId: d.id });
-    if (d.size < 0) throw sifError('BAD_DESCRIPTOR_FIELD', `${what}: negative size ${d.size}`, { objectId: d.id });
-    if (d.sizeWithPadding < 0) {
-      throw sifError('BAD_DESCRIPTOR_FIELD', `${what}: negative sizeWithPadding ${d.sizeWithPadding}`, { objectId: d.id });
+    if (d.offset < 0 || !Number.isSafeInteger(d.offset)) {
+      throw sifError('BAD_DESCRIPTOR_FIELD', `${what}: offset ${d.offset} out of range`, { objectId: d.id });
+    }
+    if (d.size < 0 || !Number.isSafeInteger(d.size)) {
+      throw sifError('BAD_DESCRIPTOR_FIELD', `${what}: size ${d.size} out of range`, { objectId: d.id });
     }
     const end = d.offset + d.size;
     if (!Number.isSafeInteger(end) || end > fileSize) {

@@ -177,7 +177,7 @@ export function headerDigest(img: SifImage, alg: HashAlgorithm): Digest {
  * @returns the digest
  */
 export function descriptorDigest(d: ObjectDescriptor, alg: HashAlgorithm): Digest {
-  return { alg, value: digestBytes(alg, descriptorIntegrityBytes(d.raw, d.relativeId)) };
+  return { alg, value: digestBytes(alg, descriptorIntegrityBytes(d.raw, d.relativeId, d.bytes)) };
 }
 
 /**

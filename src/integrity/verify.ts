@@ -228,7 +228,7 @@ async function checkMetadata(img: SifImage, im: ImageMetadata, t: Task, minId: n
   for (const od of t.objects) {
     const om = abs.find((o) => o.id === od.id);
     if (!om) throw sifError('OBJECT_NOT_SIGNED', `object ${od.id}: object not signed`, { objectId: od.id });
-    if (!(await digestMatches(om.descriptorDigest, (alg) => digestBytes(alg, descriptorIntegrityBytes(od.raw, od.relativeId))))) {
+    if (!(await digestMatches(om.descriptorDigest, (alg) => digestBytes(alg, descriptorIntegrityBytes(od.raw, od.relativeId, od.bytes))))) {
       throw descriptorIntegrity(od.id);
     }
     if (!(await digestMatches(om.objectDigest, (alg) => h.object(od, alg)))) throw objectIntegrity(od.id);
