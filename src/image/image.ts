@@ -274,6 +274,9 @@ function checkObjects(h: Header, slots: RawDescriptor[], fileSize: number): void
     if (d.size < 0 || !Number.isSafeInteger(d.size)) {
       throw sifError('BAD_DESCRIPTOR_FIELD', `${what}: size ${d.size} out of range`, { objectId: d.id });
     }
+    // An empty object may sit past the end: the reference aligns it without writing (a zero-size
+    // partition at 4096 alignment ends the file before its offset).
+    if (d.size === 0) continue;
     const end = d.offset + d.size;
     if (!Number.isSafeInteger(end) || end > fileSize) {
       throw sifError(
@@ -282,7 +285,6 @@ function checkObjects(h: Header, slots: RawDescriptor[], fileSize: number): void
         { objectId: d.id },
       );
     }
-    if (d.size === 0) continue;
     if (d.offset < HEADER_SIZE || (d.offset < tableEnd && end > h.descriptorsOffset)) {
       throw sifError('OUT_OF_BOUNDS', `${what}: data at offset ${d.offset} overlaps the header or the descriptor table`, {
         objectId: d.id,

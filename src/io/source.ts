@@ -47,7 +47,7 @@ export function checkRange(size: number, offset: number, length: number): void {
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
     throw sifError('OUT_OF_BOUNDS', `read of ${length} bytes at ${offset}: invalid range`);
   }
-  if (offset + length > size) {
+  if (length > 0 && offset + length > size) {
     throw sifError('TRUNCATED', `read of ${length} bytes at ${offset}: past the end of the ${size}-byte image`);
   }
 }
