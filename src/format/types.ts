@@ -139,25 +139,25 @@ export function parseSBOMFormat(name: string): number | undefined {
   return i >= 1 ? i : undefined;
 }
 
-/** Go architecture names by two-digit SIF code. */
-const archByCode: Record<string, string> = {
-  '01': '386',
-  '02': 'amd64',
-  '03': 'arm',
-  '04': 'arm64',
-  '05': 'ppc64',
-  '06': 'ppc64le',
-  '07': 'mips',
-  '08': 'mipsle',
-  '09': 'mips64',
-  '10': 'mips64le',
-  '11': 's390x',
-  '12': 'riscv64',
-  '13': 'loong64',
-};
+/** Every architecture name the reference knows, in code order: index 0 is code `01` (386). */
+export const ARCHITECTURES: readonly string[] = [
+  '386',
+  'amd64',
+  'arm',
+  'arm64',
+  'ppc64',
+  'ppc64le',
+  'mips',
+  'mipsle',
+  'mips64',
+  'mips64le',
+  's390x',
+  'riscv64',
+  'loong64',
+];
 
-/** Every architecture name the reference knows, in code order. */
-export const ARCHITECTURES: readonly string[] = Object.values(archByCode);
+/** Go architecture names by two-digit SIF code (`01` → `386`). */
+const archByCode = new Map<string, string>(ARCHITECTURES.map((a, i) => [String(i + 1).padStart(2, '0'), a]));
 
 /**
  * The Go architecture name of a 3-byte SIF arch field (two ASCII digits and a NUL).
@@ -168,7 +168,7 @@ export const ARCHITECTURES: readonly string[] = Object.values(archByCode);
 export function archName(raw: Uint8Array): string {
   if (raw.length < 3 || raw[2] !== 0) return 'unknown';
   const code = String.fromCharCode(raw[0]!, raw[1]!);
-  return archByCode[code] ?? 'unknown';
+  return archByCode.get(code) ?? 'unknown';
 }
 
 /**
@@ -178,7 +178,7 @@ export function archName(raw: Uint8Array): string {
  * @returns the bytes, or undefined when the name is unknown
  */
 export function archCode(name: string): Uint8Array | undefined {
-  for (const [code, n] of Object.entries(archByCode)) {
+  for (const [code, n] of archByCode) {
     if (n === name) return new Uint8Array([code.charCodeAt(0), code.charCodeAt(1), 0]);
   }
   return undefined;
