@@ -84,9 +84,8 @@ export function readSignature(d: RawDescriptor): SignatureMetadata {
   if (d.dataType !== DataType.Signature) throw unexpectedType(d, [DataType.Signature]);
   const hashType = view(d.extra).getInt32(0, true);
   if (!knownHashTypes.has(hashType)) {
-    throw sifError('BAD_METADATA', `object ${d.id}: signature hash type ${hashType}: hash algorithm unsupported`, {
-      objectId: d.id,
-    });
+    // The reference's exact text (verify output prints it); the object is in `objectId`.
+    throw sifError('BAD_METADATA', 'hash algorithm unsupported', { objectId: d.id });
   }
   const fp = d.extra.slice(4, 24);
   return { hashType, fingerprint: fp.every((b) => b === 0) ? undefined : fp };

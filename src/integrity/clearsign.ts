@@ -231,8 +231,29 @@ export async function verifyClearsign(block: ClearsignBlock, keyring: PgpKeyring
     if (keyExp instanceof Date && now >= keyExp) throw sifError('SIGNATURE_NOT_VALID', 'openpgp: key expired');
     return { plaintext: block.plaintext, signer };
   }
-  const msg = (lastErr as Error | undefined)?.message ?? 'verification failure';
-  throw sifError('SIGNATURE_NOT_VALID', `openpgp: invalid signature: ${msg}`, { cause: lastErr });
+  throw sifError('SIGNATURE_NOT_VALID', `openpgp: invalid signature: ${goCryptoReason(lastErr, chosen.sig)}`, { cause: lastErr });
+}
+
+/** go-crypto's wording for a failed signature check (openpgp.js words it differently). */
+function goCryptoReason(e: unknown, sig: SignatureLike & { publicKeyAlgorithm?: number }): string {
+  const msg = (e as Error | undefined)?.message ?? '';
+  if (/Signed digest did not match/.test(msg)) return "hash tag doesn't match";
+  if (/Signature verification failed/.test(msg)) {
+    switch (sig.publicKeyAlgorithm) {
+      case 1:
+      case 2:
+      case 3:
+        return 'RSA verification failure';
+      case 17:
+        return 'DSA verification failure';
+      case 19:
+        return 'ECDSA verification failure';
+      case 22:
+      case 27:
+        return 'EdDSA verification failure';
+    }
+  }
+  return msg || 'verification failure';
 }
 
 async function canSign(k: PgpKey | import('openpgp').Subkey, key: PgpKey): Promise<boolean> {

@@ -163,20 +163,21 @@ async function taskSignatures(img: SifImage, t: Task): Promise<{ sig: ObjectDesc
 
 type Decoded = { format: 'dsse'; envelope: Envelope } | { format: 'pgp'; block: ClearsignBlock };
 
-function detectFormat(data: Uint8Array, opts: VerifyOptions): Decoded {
+function detectFormat(sig: ObjectDescriptor, data: Uint8Array, opts: VerifyOptions): Decoded {
+  const signatureId = sig.id;
   const envelope = parseEnvelope(data);
   if (envelope) {
     if (!opts.dsseKeys || opts.dsseKeys.length === 0) {
-      throw sifError('NO_KEY_MATERIAL', 'key material not provided for DSSE envelope signature');
+      throw sifError('NO_KEY_MATERIAL', 'key material not provided for DSSE envelope signature', { signatureId });
     }
     return { format: 'dsse', envelope };
   }
   const block = decodeClearsign(data);
   if (block) {
-    if (!opts.keyring) throw sifError('NO_KEY_MATERIAL', 'key material not provided for PGP clear-sign signature');
+    if (!opts.keyring) throw sifError('NO_KEY_MATERIAL', 'key material not provided for PGP clear-sign signature', { signatureId });
     return { format: 'pgp', block };
   }
-  throw sifError('FORMAT_NOT_RECOGNIZED', 'signature format not recognized');
+  throw sifError('FORMAT_NOT_RECOGNIZED', 'signature format not recognized', { signatureId });
 }
 
 /** Checks the crypto and returns the signed plaintext; fills signer/keys in `r`. */
@@ -341,7 +342,7 @@ export async function verifyImage(img: SifImage, opts: VerifyOptions = {}): Prom
     for (const { sig, data } of sigs) {
       let dec: Decoded;
       try {
-        dec = detectFormat(data, opts);
+        dec = detectFormat(sig, data, opts);
       } catch (e) {
         report.errors.push(asSifError(e));
         if (!opts.continueOnError) return report;
