@@ -147,7 +147,9 @@ export function descriptorIntegrityBytes(d: RawDescriptor, relativeId: number, r
   const v = new DataView(out.buffer);
   if (raw) {
     // From the on-disk bytes: exact even for int64 values beyond ±2^53.
-    out.set(raw.subarray(0, 5), 0);
+    out.set(raw.subarray(0, 4), 0);
+    // `used` is a Go bool: any non-zero byte reads as true and is written back as 1.
+    out[4] = raw[4] !== 0 ? 1 : 0;
     v.setUint32(5, relativeId >>> 0, true);
     out.set(raw.subarray(13, 17), 9);
     out.set(raw.subarray(25, 33), 13);

@@ -275,6 +275,8 @@ function encodeTable(draft: Draft, img: SifImage | undefined): Uint8Array {
     const fields = draft.patched.get(i);
     const bytes = original.get(s) ?? (base && fields ? patchDescriptor(base, s, fields) : encodeDescriptor(s));
     out.set(bytes, i * DESCRIPTOR_SIZE);
+    // The reference rewrites every slot through encoding/binary, which writes a Go bool as 0 or 1.
+    out[i * DESCRIPTOR_SIZE + 4] = bytes[4] !== 0 ? 1 : 0;
   });
   return out;
 }

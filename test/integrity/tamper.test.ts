@@ -19,10 +19,10 @@ beforeAll(async () => {
   opts = { keyring: { entries: keys.map((key) => ({ key, source: 'local' as const })) } };
 });
 
-/** Verdict of the image with byte `at` XOR 1: 'verified', or the first error code. */
-async function flip(at: number): Promise<'verified' | SifErrorCode> {
+/** Verdict of the image with byte `at` XOR `x` (default 1): 'verified', or the first error code. */
+async function flip(at: number, x = 0x01): Promise<'verified' | SifErrorCode> {
   const b = original.slice();
-  b[at]! ^= 0x01;
+  b[at]! ^= x;
   try {
     const rep = await verifyImage(await loadImage(new BytesStore(b)), opts);
     return rep.verified ? 'verified' : rep.errors[0]!.code;
@@ -83,6 +83,10 @@ describe('tampering with a signed image (sample-signed.sif: objects 1-3 in group
       for (const off of [33, 34, 40, 49, 50, 56]) expect(await flip(base + off), `+${off}`).toBe('verified');
     });
   }
+
+  it('a `used` byte of 2..255 is true, as Go reads a bool, and signs as 1 (found by differential fuzzing)', async () => {
+    for (const id of [1, 2, 3]) expect(await flip(table + (id - 1) * DESCRIPTOR_SIZE + 4, 0x02)).toBe('verified');
+  });
 
   it('unused descriptor slots are not covered (except turning one on)', async () => {
     const base = table + 10 * DESCRIPTOR_SIZE;
