@@ -76,3 +76,50 @@ export {
   type HashBackend,
   type HashAlgorithm,
 } from './hash/index.js';
+export {
+  verifyImage,
+  signedBy,
+  MAX_SIGNATURE_SIZE,
+  type VerifyOptions,
+  type VerifyResult,
+  type VerifyReport,
+} from './integrity/verify.js';
+export { signImage, type SignOptions } from './integrity/sign.js';
+export {
+  computeMetadata,
+  encodeMetadata,
+  parseMetadata,
+  digestText,
+  parseDigest,
+  headerDigest,
+  descriptorDigest,
+  objectDigest,
+  type Digest,
+  type ImageMetadata,
+  type ObjectMetadata,
+} from './integrity/metadata.js';
+export { decodeClearsign, verifyClearsign, signClearsign, type ClearsignBlock, type ClearsignOptions, type ClearsignVerification } from './integrity/clearsign.js';
+export { parseEnvelope, verifyEnvelope, signEnvelope, pae, METADATA_MEDIA_TYPE, type Envelope, type DsseVerification } from './integrity/dsse.js';
+export { referenceKind } from './integrity/errors.js';
+export {
+  readPgpKeys,
+  stripTrustPackets,
+  signerOf,
+  fingerprintBytes,
+  type PgpKey,
+  type PgpPrivateKey,
+  type PgpKeyring,
+  type PgpSigner,
+  type KeyringEntry,
+  type KeySource,
+} from './keys/pgp.js';
+export {
+  readPemPublicKey,
+  readPemPrivateKey,
+  sshFingerprint,
+  isPem,
+  type PemPublicKey,
+  type PemPrivateKey,
+  type PemKeyType,
+} from './keys/pem.js';
+export { digestRange, updateFromSource, HASH_CHUNK, type ProgressFn } from './hash/stream.js';
