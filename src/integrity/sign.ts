@@ -25,9 +25,9 @@ export interface SignOptions extends Pick<EditOptions, 'scratch'> {
   /** Hash for RSA/ECDSA DSSE signatures (default SHA-256). */
   dsseHash?: 'sha256' | 'sha384' | 'sha512';
   /** Sign these groups (one signature each). */
-  groups?: number[];
+  groups?: readonly number[];
   /** Sign these objects (one signature per group they fall in, covering only them). */
-  objects?: number[];
+  objects?: readonly number[];
   /** Signature time (PGP creation time and descriptor time). Default now. */
   time?: TimeInput;
   /** Zero time for the signature descriptors (the PGP creation time still comes from `time`). */

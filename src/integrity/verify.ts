@@ -31,9 +31,9 @@ export interface VerifyOptions {
   /** PEM public keys for DSSE signatures. */
   dsseKeys?: PemPublicKey[];
   /** Verify these groups only. */
-  groups?: number[];
+  groups?: readonly number[];
   /** Verify signatures covering these objects only. */
-  objects?: number[];
+  objects?: readonly number[];
   /** Verify legacy (SIFHASH) signatures instead: the primary partition by default, or `objects`/`groups`. */
   legacy?: boolean;
   /** With `legacy`: every non-signature object that has a group. */
@@ -79,7 +79,7 @@ interface Task {
 
 const HASH_BY_TYPE: Record<number, HashAlgorithm> = { [HashType.SHA256]: 'sha256', [HashType.SHA384]: 'sha384', [HashType.SHA512]: 'sha512' };
 
-function sortedUnique(ids: number[] | undefined): number[] {
+function sortedUnique(ids: readonly number[] | undefined): number[] {
   return [...new Set(ids ?? [])].sort((a, b) => a - b);
 }
 
