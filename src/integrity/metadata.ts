@@ -62,11 +62,44 @@ export function parseDigest(v: unknown): Digest {
   const parts = v.split(':');
   if (parts.length !== 2) throw sifError('DIGEST_MALFORMED', 'digest malformed');
   const value = fromHex(parts[1]!);
-  if (!value) throw sifError('DIGEST_MALFORMED', `digest malformed: encoding/hex: invalid byte in ${JSON.stringify(parts[1]!.slice(0, 80))}`);
+  if (!value) throw sifError('DIGEST_MALFORMED', `digest malformed: ${goHexError(parts[1]!)}`);
   const alg = HASH_ALGORITHMS.find((a) => a === parts[0]);
   if (!alg) throw sifError('HASH_UNSUPPORTED', 'hash algorithm unsupported');
   if (value.length !== DIGEST_SIZE[alg]) throw sifError('DIGEST_MALFORMED', 'digest malformed');
   return { alg, value };
+}
+
+/** Go's `encoding/hex` error for text that does not decode (its wording, for identical messages). */
+function goHexError(text: string): string {
+  const b = new TextEncoder().encode(text);
+  const valid = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+  const invalid = (c: number): string => {
+    const q = c >= 0x20 && c < 0x7f ? (c === 0x27 ? "'\\''" : `'${String.fromCharCode(c)}'`) : `'\\x${c.toString(16).padStart(2, '0')}'`;
+    return `encoding/hex: invalid byte: U+${c.toString(16).toUpperCase().padStart(4, '0')} ${q}`;
+  };
+  let j = 1;
+  for (; j < b.length; j += 2) {
+    if (!valid(b[j - 1]!)) return invalid(b[j - 1]!);
+    if (!valid(b[j]!)) return invalid(b[j]!);
+  }
+  if (b.length % 2 === 1) return valid(b[j - 1]!) ? 'encoding/hex: odd length hex string' : invalid(b[j - 1]!);
+  return 'encoding/hex: invalid byte';
+}
+
+/** Go's name for the JSON kind of a value in unmarshal type errors. */
+function goKind(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+      return 'string';
+    case 'number':
+      return `number ${String(v)}`;
+    case 'boolean':
+      return 'bool';
+    default:
+      return 'object';
+  }
 }
 
 /**
@@ -120,31 +153,31 @@ export function parseMetadata(text: string): ImageMetadata {
     throw sifError('SIGNATURE_NOT_VALID', `invalid JSON: ${(e as Error).message}`, { cause: e });
   }
   if (v === null) return { version: 0, header: { digest: absentDigest() }, objects: [] };
-  if (!isObject(v)) throw typeError('value into Go value of type integrity.imageMetadata');
+  if (!isObject(v)) throw typeError(`${goKind(v).split(' ')[0]} into Go value of type integrity.imageMetadata`);
   const version = field(v, 'version');
   if (version !== undefined && version !== null && (typeof version !== 'number' || !Number.isInteger(version))) {
-    throw typeError('version into Go struct field imageMetadata.version of type integrity.mdVersion');
+    throw typeError(`${goKind(version)} into Go struct field imageMetadata.version of type integrity.mdVersion`);
   }
   const header = field(v, 'header');
   let headerDigest = absentDigest();
   if (header !== undefined && header !== null) {
-    if (!isObject(header)) throw typeError('header into Go struct field imageMetadata.header');
+    if (!isObject(header)) throw typeError(`${goKind(header).split(' ')[0]} into Go struct field imageMetadata.header of type integrity.headerMetadata`);
     const d = field(header, 'digest');
     if (d !== undefined) headerDigest = parseDigest(d);
   }
   const objs = field(v, 'objects');
   const objects: ObjectMetadata[] = [];
   if (objs !== undefined && objs !== null) {
-    if (!Array.isArray(objs)) throw typeError('objects into Go struct field imageMetadata.objects');
+    if (!Array.isArray(objs)) throw typeError(`${goKind(objs).split(' ')[0]} into Go struct field imageMetadata.objects of type []integrity.objectMetadata`);
     for (const o of objs) {
       if (o === null) {
         objects.push({ relativeId: 0, descriptorDigest: absentDigest(), objectDigest: absentDigest() });
         continue;
       }
-      if (!isObject(o)) throw typeError('object into Go struct field imageMetadata.objects');
+      if (!isObject(o)) throw typeError(`${goKind(o).split(' ')[0]} into Go struct field imageMetadata.objects of type integrity.objectMetadata`);
       const rid = field(o, 'relativeId');
       if (rid !== undefined && rid !== null && (typeof rid !== 'number' || !Number.isInteger(rid) || rid < 0 || rid > 0xffffffff)) {
-        throw typeError(`number ${String(rid)} into Go struct field objectMetadata.objects.relativeId of type uint32`);
+        throw typeError(`${goKind(rid)} into Go struct field objectMetadata.objects.relativeId of type uint32`);
       }
       const dd = field(o, 'descriptorDigest');
       const od = field(o, 'objectDigest');

@@ -262,8 +262,8 @@ async function verifySignature(img: SifImage, t: Task, sig: ObjectDescriptor, de
     try {
       im = parseMetadata(new TextDecoder().decode(plaintext));
     } catch (e) {
-      if (isSifError(e, 'SIGNATURE_NOT_VALID', 'TOO_LARGE')) throw signatureNotValid(sig.id, e);
-      throw e;
+      // The reference wraps every json.Unmarshal failure (digest errors included) as "not valid".
+      throw signatureNotValid(sig.id, e);
     }
     const minId = groupMinId(img, t.groupId);
     if (!fingerprintMatches(r.signer, meta.fingerprint)) {

@@ -48,12 +48,14 @@ export function normalizeOracle(o: OracleVerify): OracleVerify {
  * sif-oracle is built on Debian's sylabs/sif 2.8.3, which predates format detection (v2.9.0): it
  * sends every signature to the clear-sign decoder, so a signature that is neither DSSE nor
  * clear-signed fails there ("signature object N not valid: clearsigned message not found", reported
- * through the callback) where v2.9.0+ (and sifkit) stop with "signature format not recognized".
+ * through the callback) where v2.9.0+ (and sifkit) stop with "signature format not recognized" — and a
+ * DSSE envelope, which 2.8.3 does not know, fails the same way there.
  * This maps sifkit's v2.24 answer to the 2.8.3 one for that one documented case.
  */
 export function asV283(rep: VerifyReport, shape: OracleVerify): OracleVerify {
   const e = rep.errors[0];
-  if (e?.code !== 'FORMAT_NOT_RECOGNIZED' || e.signatureId === undefined) return shape;
+  const dsseWithoutKeys = e?.code === 'NO_KEY_MATERIAL' && /DSSE/.test(e.message);
+  if ((e?.code !== 'FORMAT_NOT_RECOGNIZED' && !dsseWithoutKeys) || e.signatureId === undefined) return shape;
   const error = `signature object ${e.signatureId} not valid: clearsigned message not found`;
   return {
     ok: false,
@@ -64,13 +66,16 @@ export function asV283(rep: VerifyReport, shape: OracleVerify): OracleVerify {
 }
 
 /**
- * For comparisons on damaged signature packets: the detail after "signature object N not valid: "
- * comes from the OpenPGP library (go-crypto there, openpgp.js here) and is worded differently for
- * malformed armor and packets. The kind, the signature and everything else must still match.
+ * For comparisons on damaged signature packets and signed JSON that is not JSON: the detail after
+ * "signature object N not valid: " comes from the OpenPGP library (go-crypto there, openpgp.js here)
+ * or the JSON scanner, worded differently. The kind, the signature and everything else must match.
  */
 export function coarseSignatureDetail(o: OracleVerify): OracleVerify {
   const cut = (e: string | undefined): string | undefined =>
-    e?.replace(/(signature object \d+ not valid): (?:openpgp: |illegal base64|unexpected EOF|EOF).*$/s, '$1: <openpgp detail>');
+    e
+      ?.replace(/(signature object \d+ not valid): (?:openpgp: |illegal base64|unexpected EOF|EOF).*$/s, '$1: <openpgp detail>')
+      // JSON syntax errors: Go's scanner and JSON.parse word them differently.
+      .replace(/(signature object \d+ not valid): (?:invalid JSON: .*|unexpected end of JSON input|invalid character .*)$/s, '$1: <json syntax>');
   return {
     ...o,
     ...(o.error !== undefined ? { error: cut(o.error)! } : {}),
