@@ -104,7 +104,9 @@ const nodeCrypto: NodeCryptoLike | undefined =
       )
     : undefined;
 
-let current: HashBackend = nodeCrypto ? nodeBackendFrom(nodeCrypto) : nobleBackend;
+const forced = typeof process !== 'undefined' ? process.env?.SIFKIT_HASH_BACKEND : undefined;
+/** The default: node:crypto when present, unless `SIFKIT_HASH_BACKEND=noble` asks for the portable one. */
+let current: HashBackend = nodeCrypto && forced !== 'noble' ? nodeBackendFrom(nodeCrypto) : nobleBackend;
 
 /** The back end in use: node:crypto when present, else @noble/hashes. */
 export function hashBackend(): HashBackend {
