@@ -5,15 +5,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { FileStore } from './io/node.js';
 import { createImage, type CreateOptions } from './image/edit.js';
 import { loadImage, type LoadOptions, type SifImage } from './image/image.js';
 import type { ScratchFactory } from './image/journal.js';
+import type { HashPool } from './hash/pool.js';
+import type { ObjectHasher } from './integrity/hasher.js';
 
 export * from './index.js';
 export { FileStore } from './io/node.js';
+export { HashPool } from './hash/pool.js';
+export type { ObjectHasher } from './integrity/hasher.js';
 
 /** Options for {@link openImage}. */
 export interface OpenOptions extends LoadOptions {
@@ -76,4 +80,37 @@ export async function createImageFile(path: string, opts: CreateOptions = {}): P
     await store.close().catch(() => undefined);
   }
   return openImage(path, { writable: true });
+}
+
+/**
+ * An object hasher that sends large objects of images opened from files to a worker pool, reading
+ * through the image's own file descriptor. Smaller objects, and images not backed by a file, are
+ * hashed inline.
+ *
+ * @param pool - the worker pool
+ * @param minSize - smallest object sent to a worker (default 4 MiB)
+ * @returns the hasher, for `verifyImage` / `signImage` options
+ */
+export function workerHasher(pool: HashPool, minSize = 4 << 20): ObjectHasher {
+  return {
+    digest(img, d, alg, onProgress) {
+      const src = img.source;
+      if (!(src instanceof FileStore) || d.size < minSize) return undefined;
+      return pool.digest(src.handle.fd, d.offset, d.size, alg, onProgress);
+    },
+  };
+}
+
+/**
+ * How many hashing workers pay off for an image: one per large object (at least 4 MiB) in a group, up
+ * to the machine's cores — and none for a single large object, which the main thread hashes as fast
+ * without a worker's start-up (measured: bench/run.mjs).
+ *
+ * @param img - the image
+ * @param cores - cores available
+ * @returns the worker count (0 = hash inline)
+ */
+export function workersFor(img: SifImage, cores: number = Math.min(4, availableParallelism())): number {
+  const large = img.objects().filter((d) => d.groupId !== 0 && d.size >= 4 << 20).length;
+  return large >= 2 ? Math.min(cores, large) : 0;
 }

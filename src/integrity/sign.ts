@@ -14,6 +14,7 @@ import type { PemPrivateKey } from '../keys/pem.js';
 import { signClearsign } from './clearsign.js';
 import { signEnvelope } from './dsse.js';
 import { computeMetadata, encodeMetadata } from './metadata.js';
+import { DigestCache, type ObjectHasher } from './hasher.js';
 import type { HashAlgorithm } from '../hash/index.js';
 
 /** Options for {@link signImage}. */
@@ -36,6 +37,8 @@ export interface SignOptions extends Pick<EditOptions, 'scratch'> {
   salt?: boolean;
   /** Called with the running count of bytes hashed. */
   onProgress?: (bytes: number) => void;
+  /** Hashes object data elsewhere (e.g. `workerHasher` of `sifkit/node`), in parallel. */
+  objectHasher?: ObjectHasher;
 }
 
 interface GroupPlan {
@@ -97,12 +100,11 @@ export async function signImage(img: SifImage, opts: SignOptions): Promise<Objec
   const date =
     opts.time === undefined ? new Date() : typeof opts.time === 'number' ? new Date(opts.time * 1000) : opts.time;
   const inputs: ObjectInput[] = [];
-  let hashed = 0;
+  const digests = new DigestCache(img, opts.objectHasher, opts.onProgress);
+  digests.prefetch(plans.flatMap((p) => p.objects), 'sha256');
   for (const p of plans) {
     const minId = Math.min(...img.objects().filter((d) => d.groupId === p.groupId).map((d) => d.id));
-    const base = hashed;
-    const im = await computeMetadata(img, minId, p.objects, 'sha256', opts.onProgress && ((n) => opts.onProgress!(base + n)));
-    hashed += p.objects.reduce((n, d) => n + d.size, 0);
+    const im = await computeMetadata(img, minId, p.objects, 'sha256', undefined, (d) => digests.object(d, 'sha256'));
     const json = encodeMetadata(im);
     let data: Uint8Array;
     let hashType: number;

@@ -9,7 +9,7 @@ import { isSifError, sifError, type SifError } from '../errors.js';
 import { readSignature } from '../format/extras.js';
 import { DataType, HashType } from '../format/types.js';
 import type { HashAlgorithm } from '../hash/index.js';
-import { digestRange, updateFromSource } from '../hash/stream.js';
+import { updateFromSource } from '../hash/stream.js';
 import { createHash, digestBytes } from '../hash/index.js';
 import { descriptorIntegrityBytes } from '../format/descriptor.js';
 import { headerIntegrityBytes } from '../format/header.js';
@@ -19,6 +19,7 @@ import type { PemPublicKey } from '../keys/pem.js';
 import { decodeClearsign, verifyClearsign, type ClearsignBlock } from './clearsign.js';
 import { parseEnvelope, verifyEnvelope, type Envelope } from './dsse.js';
 import { descriptorIntegrity, objectIntegrity, signatureNotFound, signatureNotValid } from './errors.js';
+import { DigestCache, type ObjectHasher } from './hasher.js';
 import { digestMatches, parseMetadata, type Digest, type ImageMetadata } from './metadata.js';
 
 /** Largest signature object sifkit reads (a signature is a few KiB; this bounds hostile input). */
@@ -44,6 +45,8 @@ export interface VerifyOptions {
   onResult?: (r: VerifyResult) => void;
   /** Called with the running count of bytes hashed. */
   onProgress?: (bytes: number) => void;
+  /** Hashes object data elsewhere (e.g. `workerHasher` of `sifkit/node`); digests then start early and run in parallel. */
+  objectHasher?: ObjectHasher;
 }
 
 /** The outcome of one signature. */
@@ -200,18 +203,7 @@ function fingerprintMatches(signer: PgpSigner | undefined, fp: Uint8Array | unde
   return hex === signer.fingerprint;
 }
 
-class Hashing {
-  total = 0;
-  constructor(readonly img: SifImage, readonly onProgress?: (n: number) => void) {}
-  async object(d: ObjectDescriptor, alg: HashAlgorithm): Promise<Uint8Array> {
-    const base = this.total;
-    const v = await digestRange(alg, this.img.source, d.offset, d.size, this.onProgress && ((n) => this.onProgress!(base + n)));
-    this.total = base + d.size;
-    return v;
-  }
-}
-
-async function checkMetadata(img: SifImage, im: ImageMetadata, t: Task, minId: number, h: Hashing, r: VerifyResult): Promise<void> {
+async function checkMetadata(img: SifImage, im: ImageMetadata, t: Task, minId: number, h: DigestCache, r: VerifyResult): Promise<void> {
   const abs = im.objects.map((o) => ({ ...o, id: (minId + o.relativeId) >>> 0 }));
   if (!t.subsetOK) {
     const ids = new Map<number, boolean>(abs.map((o) => [o.id, false]));
@@ -249,7 +241,7 @@ function legacyDigest(plaintext: Uint8Array, alg: HashAlgorithm | undefined): Di
   return { alg, value };
 }
 
-async function verifySignature(img: SifImage, t: Task, sig: ObjectDescriptor, dec: Decoded, opts: VerifyOptions, h: Hashing, r: VerifyResult): Promise<void> {
+async function verifySignature(img: SifImage, t: Task, sig: ObjectDescriptor, dec: Decoded, opts: VerifyOptions, h: DigestCache, r: VerifyResult): Promise<void> {
   if (t.kind === 'group') {
     const meta = readSignature(sig.raw);
     let plaintext: Uint8Array;
@@ -292,9 +284,11 @@ async function verifySignature(img: SifImage, t: Task, sig: ObjectDescriptor, de
   // Legacy group: one digest over the data of every object in the group, in table order.
   const hasher = createHash(d.alg!);
   for (const od of t.objects) {
-    const base = h.total;
-    await updateFromSource(hasher, img.source, od.offset, od.size, h.onProgress && ((n) => h.onProgress!(base + n)));
-    h.total = base + od.size;
+    let last = 0;
+    await updateFromSource(hasher, img.source, od.offset, od.size, (n) => {
+      h.addProgress(n - last);
+      last = n;
+    });
   }
   const v = hasher.digest();
   if (!(v.length === d.value.length && v.every((b, i) => b === d.value[i]))) throw objectIntegrity(0);
@@ -329,7 +323,10 @@ export async function verifyImage(img: SifImage, opts: VerifyOptions = {}): Prom
     report.errors.push(asSifError(e));
     return report;
   }
-  const hashing = new Hashing(img, opts.onProgress);
+  const hashing = new DigestCache(img, opts.objectHasher, opts.onProgress);
+  // Start the data digests of every group task now (SHA-256, what signers use): with an external
+  // hasher they run on other cores while signatures are read and checked.
+  hashing.prefetch(tasks.filter((t) => t.kind === 'group').flatMap((t) => t.objects), 'sha256');
   for (const t of tasks) {
     let sigs: { sig: ObjectDescriptor; data: Uint8Array }[];
     try {

@@ -50,7 +50,7 @@ export async function run(cmd: 'header' | 'list' | 'info' | 'dump', args: string
   try {
     const d = img.get(id);
     if (cmd === 'info') await writeAll(io.stdout, formatInfo(d));
-    else for await (const chunk of img.chunks(d)) await writeAll(io.stdout, chunk);
+    else for await (const chunk of img.chunks(d, 4 << 20)) await writeAll(io.stdout, chunk);
   } finally {
     await img.close();
   }

@@ -4,7 +4,7 @@
  * @module
  */
 import { signImage, type SignOptions } from '../../integrity/sign.js';
-import { openImage, tempFileScratch } from '../../node.js';
+import { HashPool, openImage, tempFileScratch, workerHasher, workersFor } from '../../node.js';
 import { exactArgs, parseFlags, parseTime, parseUint } from '../args.js';
 import { EXIT, UsageError, errorText, writeAll, type CliIO } from '../io.js';
 import { readSigningKey } from '../keys.js';
@@ -92,11 +92,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   } catch (e) {
     return fatal(errorText(e));
   }
+  // Workers only when several large objects can be hashed at once; SIFKIT_WORKERS=N overrides.
+  const pool = new HashPool(io.env.SIFKIT_WORKERS === undefined ? workersFor(img) : Number(io.env.SIFKIT_WORKERS));
   try {
-    await signImage(img, opts);
+    await signImage(img, pool.size > 0 ? { ...opts, objectHasher: workerHasher(pool) } : opts);
   } catch (e) {
     return fatal(`integrity: ${errorText(e)}`);
   } finally {
+    await pool.close();
     await img.close();
   }
   if (style === 'ce3') await writeAll(io.stdout, `Signature created and applied to ${path}\n`);

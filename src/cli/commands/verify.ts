@@ -12,7 +12,7 @@ import { readPartition } from '../../format/extras.js';
 import { DataType, PartType } from '../../format/types.js';
 import { verifyImage, type VerifyOptions, type VerifyResult } from '../../integrity/verify.js';
 import { readPgpKeys, type KeyringEntry, type KeySource } from '../../keys/pgp.js';
-import { openImage } from '../../node.js';
+import { HashPool, openImage, workerHasher, workersFor } from '../../node.js';
 import { exactArgs, parseFlags, parseUint } from '../args.js';
 import { EXIT, UsageError, errorText, writeAll, type CliIO } from '../io.js';
 import { readVerifyKeys } from '../keys.js';
@@ -144,6 +144,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   } catch (e) {
     return fatal(errorText(e));
   }
+  // Workers only when several large objects can be hashed at once; SIFKIT_WORKERS=N overrides.
+  const pool = new HashPool(io.env.SIFKIT_WORKERS === undefined ? workersFor(img) : Number(io.env.SIFKIT_WORKERS));
+  if (pool.size > 0) opts.objectHasher = workerHasher(pool);
   try {
     if (values['legacy-insecure']) {
       opts.legacy = true;
@@ -203,6 +206,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     }
     return EXIT.OK;
   } finally {
+    await pool.close();
     await img.close();
   }
 }

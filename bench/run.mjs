@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+// sifkit benchmarks, side by side with baselines in the same run (alternating, several repetitions,
+// medians, ratios, peak RSS). Makes its own images in a temporary folder:
+//   - a 1 GiB single-object group, signed          (verify, sign, dump)
+//   - 4 × 256 MiB objects in two groups, signed     (verify)
+//   - 1,000 small objects                           (load + list)
+// Baselines: `openssl dgst -sha256` (the SHA-256 limit), sif-oracle (the reference library),
+// siftool. Usage: npm run bench [-- --reps N --quick]. Writes bench/results/latest.json.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, closeSync, writeSync, rmSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const reps = Number(args[args.indexOf('--reps') + 1]) || (quick ? 2 : 5);
+const GiB = 1 << 30;
+const big = quick ? 256 << 20 : GiB;
+
+const sifkit = join(root, 'bin/sifkit.js');
+const key = join(root, 'testdata/keys/sample-secret.asc');
+const pub = join(root, 'testdata/keys/sample-public.asc');
+
+function oraclePath() {
+  if (process.env.SIF_ORACLE) return process.env.SIF_ORACLE;
+  for (const p of [join(root, '.ci/out/sif-oracle'), join(root, 'node_modules/.cache/sif-oracle/sif-oracle')]) if (existsSync(p)) return p;
+  const out = join(root, 'node_modules/.cache/sif-oracle/sif-oracle');
+  mkdirSync(dirname(out), { recursive: true });
+  execFileSync('bash', [join(root, '../shared/oracle/build.sh'), out], { stdio: 'inherit' });
+  return out;
+}
+const oracle = oraclePath();
+
+/** Runs a command under /usr/bin/time; returns wall seconds and peak RSS in MiB. */
+function measure(cmd, argv, { stdout = 'ignore' } = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...argv], { stdio: ['ignore', stdout, 'pipe'] });
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const err = r.stderr.toString().trim().split('\n');
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}): ${err.join('\n')}`);
+  return { secs, rssMiB: Number(err[err.length - 1]) / 1024 };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Alternates the contenders `reps` times; returns median seconds and max RSS for each. */
+function race(name, contenders, bytes, prepare) {
+  const runs = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+  for (let i = 0; i < reps; i++) {
+    for (const [k, c] of Object.entries(contenders)) {
+      prepare?.(k);
+      runs[k].push(measure(c[0], c[1]));
+    }
+  }
+  const out = { name, bytes, results: {} };
+  for (const [k, rs] of Object.entries(runs)) {
+    const secs = median(rs.map((r) => r.secs));
+    out.results[k] = { medianSecs: secs, rssMiB: Math.max(...rs.map((r) => r.rssMiB)), mbps: bytes ? bytes / secs / 1e6 : undefined };
+  }
+  return out;
+}
+
+function writeObjectFile(path, size) {
+  const fd = openSync(path, 'w');
+  const chunk = Buffer.alloc(8 << 20);
+  for (let i = 0; i < chunk.length; i += 4) chunk.writeUInt32LE((i * 2654435761) >>> 0, i);
+  for (let done = 0; done < size; done += chunk.length) {
+    chunk.writeUInt32LE(done >>> 20, 0);
+    writeSync(fd, chunk, 0, Math.min(chunk.length, size - done));
+  }
+  closeSync(fd);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'sifkit-bench-'));
+try {
+  const node = process.execPath;
+  const sk = (...a) => execFileSync(node, [sifkit, ...a], { stdio: 'inherit' });
+  console.error(`making images in ${dir} …`);
+  const blob = join(dir, 'blob.bin');
+  writeObjectFile(blob, big);
+  const one = join(dir, 'one-1g.sif');
+  sk('new', one);
+  sk('add', one, blob, '--datatype', '4', '--parttype', '2', '--partfs', '1', '--partarch', '2', '--groupid', '1');
+  const oneUnsigned = join(dir, 'one-1g-unsigned.sif');
+  copyFileSync(one, oneUnsigned);
+  sk('sign', '--key', key, one);
+  const quarter = join(dir, 'quarter.bin');
+  writeObjectFile(quarter, big / 4);
+  const four = join(dir, 'four.sif');
+  sk('new', four);
+  for (const g of ['1', '1', '2', '2']) sk('add', four, quarter, '--datatype', '4', '--parttype', '3', '--partfs', '4', '--partarch', '2', '--groupid', g);
+  sk('sign', '--key', key, four);
+  const many = join(dir, 'many.sif');
+  sk('new', '--capacity', '1100', many);
+  {
+    // 1,000 small objects through the library (one process) for speed of setup.
+    const { openImage, addObject, DataType } = await import(join(root, 'dist/node.js'));
+    const img = await openImage(many, { writable: true });
+    for (let i = 0; i < 1000; i++) {
+      await addObject(img, { dataType: DataType.Generic, data: new TextEncoder().encode(`object ${i}\n`), group: 1 + (i % 10), name: `o${i}` });
+    }
+    await img.close();
+  }
+
+  const results = [];
+  const size = (p) => Number(execFileSync('stat', ['-c', '%s', p]).toString());
+  results.push(
+    race(`verify ${big >> 20} MiB, one object`, {
+      sifkit: [node, [sifkit, 'verify', '--key', pub, one]],
+      'sifkit, @noble/hashes back end': ['env', ['SIFKIT_HASH_BACKEND=noble', 'SIFKIT_WORKERS=0', node, sifkit, 'verify', '--key', pub, one]],
+      'openssl dgst -sha256': ['openssl', ['dgst', '-sha256', one]],
+      'sif-oracle verify': [oracle, ['verify', '--key', pub, one]],
+    }, size(one)),
+  );
+  results.push(
+    race(`verify 4 × ${big >> 22} MiB, two groups`, {
+      sifkit: [node, [sifkit, 'verify', '--key', pub, four]],
+      'sifkit, no workers': ['env', ['SIFKIT_WORKERS=0', node, sifkit, 'verify', '--key', pub, four]],
+      'openssl dgst -sha256': ['openssl', ['dgst', '-sha256', four]],
+      'sif-oracle verify': [oracle, ['verify', '--key', pub, four]],
+    }, size(four)),
+  );
+  const signCopy = join(dir, 'sign-copy.sif');
+  results.push(
+    race(`sign ${big >> 20} MiB, one object`, {
+      sifkit: [node, [sifkit, 'sign', '--key', key, signCopy]],
+      'sif-oracle sign': [oracle, ['sign', '--key', key, signCopy]],
+    }, size(oneUnsigned), () => copyFileSync(oneUnsigned, signCopy)),
+  );
+  results.push(
+    race(`dump ${big >> 20} MiB object to /dev/null`, {
+      sifkit: [node, [sifkit, 'dump', '1', one]],
+      siftool: ['siftool', ['dump', '1', one]],
+    }, big),
+  );
+  results.push(
+    race('load + list, 1,000 objects', {
+      sifkit: [node, [sifkit, 'list', many]],
+      siftool: ['siftool', ['list', many]],
+    }, 0),
+  );
+  results.push(
+    race('start-up: sifkit --version vs node -e 0', {
+      'sifkit --version': [node, [sifkit, '--version']],
+      'node -e 0': [node, ['-e', '0']],
+    }, 0),
+  );
+
+  const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memGiB: Math.round(totalmem() / GiB), node: process.version, date: new Date().toISOString() };
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify({ machine, reps, results }, null, 2) + '\n');
+
+  console.log(`\nsifkit benchmarks — ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, Node ${machine.node}; median of ${reps}\n`);
+  console.log('| benchmark | contender | median s | MB/s | peak RSS MiB | ratio vs sifkit |');
+  console.log('|---|---|---:|---:|---:|---:|');
+  for (const r of results) {
+    const base = Object.values(r.results)[0].medianSecs;
+    for (const [k, v] of Object.entries(r.results)) {
+      const ratio = v.medianSecs / base;
+      console.log(`| ${r.name} | ${k} | ${v.medianSecs.toFixed(3)} | ${v.mbps ? v.mbps.toFixed(0) : ''} | ${v.rssMiB.toFixed(0)} | ${ratio.toFixed(2)}× |`);
+    }
+  }
+  console.log('\n(ratio = contender time / first row\'s time: above 1 means the first row is faster)');
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
