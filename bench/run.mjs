@@ -5,7 +5,7 @@
 //   - 4 × 256 MiB objects in two groups, signed     (verify)
 //   - 1,000 small objects                           (load + list)
 // Baselines: `openssl dgst -sha256` (the SHA-256 limit), sif-oracle (the reference library),
-// siftool. Usage: npm run bench [-- --reps N --quick]. Writes bench/results/latest.json.
+// siftool. Usage: npm run bench [-- --reps N --quick --rss4g]. Writes bench/results/latest.json.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, closeSync, writeSync, rmSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
@@ -150,6 +150,24 @@ try {
       'node -e 0': [node, ['-e', '0']],
     }, 0),
   );
+
+  if (args.includes('--rss4g')) {
+    // Peak RSS while verifying a 4 GiB image (the object is a sparse 4 GiB file copied in).
+    const blob4 = join(dir, 'blob4.bin');
+    execFileSync('truncate', ['-s', '4G', blob4]);
+    const img4 = join(dir, 'four-gib.sif');
+    sk('new', img4);
+    sk('add', img4, blob4, '--datatype', '4', '--parttype', '2', '--partfs', '1', '--partarch', '2', '--groupid', '1');
+    rmSync(blob4);
+    sk('sign', '--key', key, img4);
+    results.push(
+      race('verify 4 GiB, one object (peak RSS)', {
+        sifkit: [node, [sifkit, 'verify', '--key', pub, img4]],
+        'openssl dgst -sha256': ['openssl', ['dgst', '-sha256', img4]],
+      }, size(img4)),
+    );
+    rmSync(img4);
+  }
 
   const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memGiB: Math.round(totalmem() / GiB), node: process.version, date: new Date().toISOString() };
   mkdirSync(join(root, 'bench/results'), { recursive: true });
