@@ -9,6 +9,7 @@ import { sifError } from '../errors.js';
 import { isPem, pemIsEncrypted, readPemPrivateKey, readPemPublicKey, type PemPrivateKey, type PemPublicKey } from '../keys/pem.js';
 import { loadOpenPGP, readPgpKeys, type KeyringEntry, type PgpPrivateKey } from '../keys/pgp.js';
 import type { CliIO } from './io.js';
+import { Prompter } from './prompt.js';
 
 /** Verification key material from `--key` files. */
 export interface VerifyKeys {
@@ -43,49 +44,6 @@ export interface PassphraseSource {
   file?: string;
 }
 
-async function readLine(stdin: NonNullable<CliIO['stdin']>): Promise<string> {
-  let buf = '';
-  for await (const chunk of stdin) {
-    buf += typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk);
-    const nl = buf.indexOf('\n');
-    if (nl >= 0) return buf.slice(0, nl).replace(/\r$/, '');
-  }
-  return buf;
-}
-
-async function promptHidden(io: CliIO, prompt: string): Promise<string> {
-  const stdin = process.stdin;
-  io.stdout.write(prompt);
-  return new Promise((resolve, reject) => {
-    let value = '';
-    const onData = (d: Buffer): void => {
-      for (const ch of d.toString('utf8')) {
-        if (ch === '\r' || ch === '\n') {
-          cleanup();
-          io.stdout.write('\n');
-          resolve(value);
-          return;
-        }
-        if (ch === '\u0003') {
-          cleanup();
-          reject(sifError('BAD_PASSPHRASE', 'interrupted'));
-          return;
-        }
-        if (ch === '\u007f') value = value.slice(0, -1);
-        else value += ch;
-      }
-    };
-    const cleanup = (): void => {
-      stdin.off('data', onData);
-      stdin.setRawMode?.(false);
-      stdin.pause();
-    };
-    stdin.setRawMode?.(true);
-    stdin.resume();
-    stdin.on('data', onData);
-  });
-}
-
 /**
  * Gets a passphrase: `--passphrase-file`, then `SIFKIT_PASSPHRASE`, then a hidden prompt on a
  * terminal, else one line from stdin (as singularity reads it in pipelines).
@@ -94,13 +52,12 @@ async function promptHidden(io: CliIO, prompt: string): Promise<string> {
  * @param src - flag values
  * @returns the passphrase
  */
-export async function getPassphrase(io: CliIO, src: PassphraseSource): Promise<string> {
+export async function getPassphrase(io: CliIO, src: PassphraseSource, prompter: Prompter = new Prompter(io)): Promise<string> {
   if (src.file !== undefined) return (await readFile(src.file, 'utf8')).replace(/\r?\n$/, '');
   const env = io.env.SIFKIT_PASSPHRASE;
   if (env !== undefined) return env;
-  if (io.stdin?.isTTY) return promptHidden(io, 'Enter key passphrase : ');
   if (!io.stdin) throw sifError('BAD_PASSPHRASE', 'no passphrase available');
-  return readLine(io.stdin);
+  return prompter.ask('Enter key passphrase : ', true);
 }
 
 /**
@@ -113,16 +70,29 @@ export async function getPassphrase(io: CliIO, src: PassphraseSource): Promise<s
  * @returns the key
  */
 export async function readSigningKey(path: string, io: CliIO, pass: PassphraseSource): Promise<SigningKey> {
-  const bytes = new Uint8Array(await readFile(path));
+  return signingKeyFrom(new Uint8Array(await readFile(path)), path, io, pass);
+}
+
+/**
+ * A signing key from bytes (a key file or a keyring entry), decrypted with a passphrase if needed.
+ *
+ * @param bytes - OpenPGP or PEM
+ * @param path - where it came from
+ * @param io - the process
+ * @param pass - passphrase sources
+ * @param prompter - shared prompter (answers on stdin)
+ * @returns the key
+ */
+export async function signingKeyFrom(bytes: Uint8Array, path: string, io: CliIO, pass: PassphraseSource, prompter?: Prompter): Promise<SigningKey> {
   if (isPem(bytes)) {
-    const passphrase = pemIsEncrypted(bytes) ? await getPassphrase(io, pass) : undefined;
+    const passphrase = pemIsEncrypted(bytes) ? await getPassphrase(io, pass, prompter) : undefined;
     return { kind: 'pem', key: await readPemPrivateKey(bytes, passphrase, path), path };
   }
   const keys = await readPgpKeys(bytes, path);
   const priv = keys.find((k) => k.isPrivate()) as PgpPrivateKey | undefined;
   if (!priv) throw sifError('KEY_INVALID', `${path}: no private key found`);
   if (priv.isDecrypted()) return { kind: 'pgp', key: priv, path };
-  const passphrase = await getPassphrase(io, pass);
+  const passphrase = await getPassphrase(io, pass, prompter);
   const openpgp = await loadOpenPGP();
   try {
     return { kind: 'pgp', key: await openpgp.decryptKey({ privateKey: priv, passphrase }), path };

@@ -17,6 +17,7 @@ Available Commands:
   header      Display global header
   help        Help about any command
   info        Display data object info
+  key         Manage OpenPGP keys (singularity's keyrings)
   list        List data objects
   new         Create SIF image
   setprim     Set primary system partition
@@ -43,6 +44,8 @@ const COMMANDS: Record<string, () => Promise<Runner>> = {
   setprim: async () => (await import('./commands/modify.js')).run.bind(null, 'setprim'),
   verify: async () => (await import('./commands/verify.js')).run,
   sign: async () => (await import('./commands/sign.js')).run,
+  key: async () => (await import('./commands/key.js')).run,
+  keys: async () => (await import('./commands/key.js')).run,
 };
 
 /** The process's real streams and environment. */

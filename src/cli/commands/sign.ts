@@ -7,7 +7,10 @@ import { signImage, type SignOptions } from '../../integrity/sign.js';
 import { HashPool, openImage, tempFileScratch, workerHasher, workersFor } from '../../node.js';
 import { exactArgs, parseFlags, parseTime, parseUint } from '../args.js';
 import { EXIT, UsageError, errorText, writeAll, type CliIO } from '../io.js';
-import { readSigningKey } from '../keys.js';
+import { readSigningKey, signingKeyFrom } from '../keys.js';
+import { keyringPaths, readKeyring } from '../../keys/keyring.js';
+import { Prompter } from '../prompt.js';
+import { listOld } from './key.js';
 import { log } from '../log.js';
 
 /** Help text. */
@@ -17,6 +20,7 @@ Usage:
   sifkit sign [sign options...] <image path>
 
 Examples:
+sifkit sign image.sif                      (a key from the secret keyring; -k N picks one)
 sifkit sign --key private.asc image.sif
 sifkit sign --key private.pem image.sif
 SIFKIT_PASSPHRASE=secret sifkit sign --key private.asc image.sif
@@ -26,6 +30,8 @@ Flags:
   -g, --group-id uint32          sign objects with the specified group ID
   -h, --help                     help for sign
   -i, --sif-id uint32            sign object with the specified ID
+  -k, --keyidx string            PGP private key to use (index from 'key list --secret')
+  -d, --keysdir string           keys directory [default: $SINGULARITY_SYPGPDIR or ~/.singularity/sypgp]
       --key string               path to the private key file: an OpenPGP secret key (PGP signature)
                                  or a PEM private key (DSSE signature)
       --passphrase-file string   read the key passphrase from a file (also: SIFKIT_PASSPHRASE, or a
@@ -54,6 +60,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     style: { type: 'string' },
     all: { type: 'boolean', short: 'a' },
     keyidx: { type: 'string', short: 'k' },
+    keysdir: { type: 'string', short: 'd' },
   });
   if (values.help) {
     await writeAll(io.stdout, HELP);
@@ -62,7 +69,6 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   exactArgs(positionals, 1);
   const style = (values.style as string | undefined) ?? 'ce3';
   if (!['ce3', 'ce4', 'apptainer'].includes(style)) throw new UsageError(`--style: unknown style ${JSON.stringify(style)}`);
-  if (typeof values.key !== 'string') throw new UsageError('--key is required (keyring support: sifkit key, coming)');
   const path = positionals[0]!;
   const fatal = (msg: string): number => {
     log(io, 'FATAL', `${style === 'ce4' ? 'failed' : 'Failed'} to sign container: ${msg}`);
@@ -76,11 +82,35 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (typeof values.time === 'string') opts.time = parseTime(values.time, 'time');
   if (values.deterministic) opts.deterministic = true;
   else opts.salt = true;
+  const pass = typeof values['passphrase-file'] === 'string' ? { file: values['passphrase-file'] } : {};
   let key;
-  try {
-    key = await readSigningKey(values.key, io, typeof values['passphrase-file'] === 'string' ? { file: values['passphrase-file'] } : {});
-  } catch (e) {
-    return fatal(`failed to load key material: ${errorText(e)}`);
+  if (typeof values.key === 'string') {
+    try {
+      key = await readSigningKey(values.key, io, pass);
+    } catch (e) {
+      return fatal(`failed to load key material: ${errorText(e)}`);
+    }
+  } else {
+    // singularity's flow: a key from the secret keyring, by -k index or chosen interactively.
+    const prompter = new Prompter(io);
+    try {
+      const p = keyringPaths(io.env, typeof values.keysdir === 'string' ? { keysdir: values.keysdir } : {});
+      const keys = await readKeyring(p.secret);
+      if (keys.length === 0) return fatal('keyring is empty');
+      let idx = 0;
+      if (typeof values.keyidx === 'string') idx = parseUint(values.keyidx, 'invalid argument for "--keyidx" flag');
+      else if (keys.length > 1) {
+        await writeAll(io.stdout, listOld(keys, io));
+        const a = (await prompter.ask('Enter # of private key to use : ')).trim();
+        if (!/^\d+$/.test(a)) return fatal(`strconv.Atoi: parsing ${JSON.stringify(a)}: invalid syntax`);
+        idx = Number(a);
+      }
+      const chosen = keys[idx];
+      if (!chosen) return fatal('index out of range');
+      key = await signingKeyFrom(chosen.write() as Uint8Array, p.secret, io, pass, prompter);
+    } catch (e) {
+      return fatal(errorText(e));
+    }
   }
   if (key.kind === 'pem') opts.dsseKeys = [key.key];
   else opts.pgpKey = key.key;

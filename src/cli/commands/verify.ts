@@ -3,15 +3,13 @@
  *
  * @module
  */
-import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { isSifError } from '../../errors.js';
 import { readPartition } from '../../format/extras.js';
 import { DataType, PartType } from '../../format/types.js';
 import { verifyImage, type VerifyOptions, type VerifyResult } from '../../integrity/verify.js';
-import { readPgpKeys, type KeyringEntry, type KeySource } from '../../keys/pgp.js';
+import type { KeyringEntry } from '../../keys/pgp.js';
+import { keyringPaths, readKeyring } from '../../keys/keyring.js';
 import { HashPool, openImage, workerHasher, workersFor } from '../../node.js';
 import { exactArgs, parseFlags, parseUint } from '../args.js';
 import { EXIT, UsageError, errorText, writeAll, type CliIO } from '../io.js';
@@ -49,18 +47,14 @@ Without --key, keys come from the local public keyring ($SINGULARITY_SYPGPDIR or
 /usr/local/etc/singularity/global-pgp-public).
 `;
 
-async function keyringFromDefaults(io: CliIO): Promise<KeyringEntry[]> {
-  const dir = io.env.SINGULARITY_SYPGPDIR ?? join(io.env.HOME ?? homedir(), '.singularity', 'sypgp');
-  const candidates: { path: string; source: KeySource }[] = [
-    { path: io.env.SIFKIT_GLOBAL_KEYRING ?? '/usr/local/etc/singularity/global-pgp-public', source: 'global' },
-    { path: join(dir, 'pgp-public'), source: 'local' },
-  ];
+async function keyringFromDefaults(io: CliIO, keysdir?: string): Promise<KeyringEntry[]> {
+  const p = keyringPaths(io.env, keysdir ? { keysdir } : {});
   const out: KeyringEntry[] = [];
-  for (const c of candidates) {
-    if (!existsSync(c.path)) continue;
-    const bytes = new Uint8Array(await readFile(c.path));
-    if (bytes.length === 0) continue;
-    for (const key of await readPgpKeys(bytes, c.path)) out.push({ key, source: c.source, path: c.path });
+  for (const [path, source] of [
+    [p.global, 'global'],
+    [p.public, 'local'],
+  ] as const) {
+    for (const key of await readKeyring(path)) out.push({ key, source, path });
   }
   return out;
 }
@@ -105,6 +99,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     report: { type: 'string' },
     style: { type: 'string' },
     url: { type: 'string', short: 'u' },
+    keysdir: { type: 'string', short: 'd' },
   });
   if (values.help) {
     await writeAll(io.stdout, HELP);
@@ -131,7 +126,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       opts.dsseKeys = keys.pem;
       keyMaterialLine = `Verifying image with key material from '${keyFiles.join("', '")}'`;
     }
-    const entries = keyFiles.length ? keys.pgp : await keyringFromDefaults(io);
+    const entries = keyFiles.length ? keys.pgp : await keyringFromDefaults(io, typeof values.keysdir === 'string' ? values.keysdir : undefined);
     if (entries.length || keys.pem.length === 0) opts.keyring = { entries };
   } catch (e) {
     return fatal(`failed to load key material: ${errorText(e)}`);
