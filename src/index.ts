@@ -60,7 +60,7 @@ export {
   type TimeOptions,
   type TimeInput,
 } from './image/edit.js';
-export { WriteJournal, memoryScratch, type ScratchFactory } from './image/journal.js';
+export { WriteJournal, memoryScratch, type ScratchFactory, type DurableLog } from './image/journal.js';
 export {
   createHash,
   digestBytes,

@@ -8,6 +8,7 @@ import { rename, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { FileStore } from './io/node.js';
+import { recoverImage } from './io/durable.js';
 import { createImage, type CreateOptions } from './image/edit.js';
 import { loadImage, type LoadOptions, type SifImage } from './image/image.js';
 import type { ScratchFactory } from './image/journal.js';
@@ -16,6 +17,7 @@ import type { ObjectHasher } from './integrity/hasher.js';
 
 export * from './index.js';
 export { FileStore } from './io/node.js';
+export { fileJournal, recoverImage, journalPath, type Recovery } from './io/durable.js';
 export { HashPool } from './hash/pool.js';
 export type { ObjectHasher } from './integrity/hasher.js';
 
@@ -33,6 +35,8 @@ export interface OpenOptions extends LoadOptions {
  * @returns the image; call `close()` when done
  */
 export async function openImage(path: string, opts: OpenOptions = {}): Promise<SifImage> {
+  // An edit interrupted by a crash is finished or undone first (see fileJournal).
+  await recoverImage(path);
   const store = await FileStore.open(path, opts.writable ? 'r+' : 'r');
   try {
     return await loadImage(store, opts);

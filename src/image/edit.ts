@@ -38,7 +38,7 @@ import {
 import { ARCH_UNKNOWN, DataType, PartType } from '../format/types.js';
 import { createHash, toHex } from '../hash/index.js';
 import type { ByteSource, ByteStore } from '../io/source.js';
-import { memoryScratch, WriteJournal, type ScratchFactory } from './journal.js';
+import { memoryScratch, WriteJournal, type DurableLog, type ScratchFactory } from './journal.js';
 import { SifImage, type ObjectDescriptor } from './image.js';
 
 /** A time: Unix seconds or a Date. */
@@ -56,6 +56,8 @@ export interface TimeOptions {
 export interface EditOptions extends TimeOptions {
   /** Where the journal keeps overwritten bytes (default: memory; the Node entry uses a temp file). */
   scratch?: ScratchFactory;
+  /** A durable log for crash safety (the Node entry's `fileJournal(path)`). */
+  durable?: DurableLog;
 }
 
 /** Object data: bytes, a random-access source, or a stream of chunks. */
@@ -286,9 +288,9 @@ async function writeTableAndHeader(j: WriteJournal, img: SifImage | undefined, d
   await j.write(0, encodeHeader(draft.h));
 }
 
-async function runEdit(img: SifImage, scratch: ScratchFactory | undefined, fn: (j: WriteJournal, d: Draft) => Promise<void>): Promise<void> {
+async function runEdit(img: SifImage, opts: EditOptions, fn: (j: WriteJournal, d: Draft) => Promise<void>): Promise<void> {
   const store = writable(img);
-  const j = new WriteJournal(store, scratch ?? memoryScratch);
+  const j = new WriteJournal(store, opts.scratch ?? memoryScratch, opts.durable);
   const draft: Draft = { h: { ...img._header }, slots: [...img._slots], patched: new Map() };
   try {
     await fn(j, draft);
@@ -371,7 +373,7 @@ export async function createImage(store: ByteStore, opts: CreateOptions = {}): P
  */
 export async function addObject(img: SifImage, input: ObjectInput, opts: EditOptions = {}): Promise<ObjectDescriptor> {
   let slot = 0;
-  await runEdit(img, opts.scratch, async (j, draft) => {
+  await runEdit(img, opts, async (j, draft) => {
     const t = editTime(draft.h, opts);
     slot = draft.slots.findIndex((s) => !s.used);
     if (slot < 0) slot = draft.slots.length;
@@ -393,7 +395,7 @@ export async function addObject(img: SifImage, input: ObjectInput, opts: EditOpt
  */
 export async function addObjects(img: SifImage, inputs: readonly ObjectInput[], opts: EditOptions = {}): Promise<ObjectDescriptor[]> {
   const slots: number[] = [];
-  await runEdit(img, opts.scratch, async (j, draft) => {
+  await runEdit(img, opts, async (j, draft) => {
     const t = editTime(draft.h, opts);
     for (const input of inputs) {
       let slot = draft.slots.findIndex((s) => !s.used);
@@ -419,7 +421,7 @@ export async function addObjects(img: SifImage, inputs: readonly ObjectInput[], 
 export async function deleteObjects(img: SifImage, pred: (d: ObjectDescriptor) => boolean, opts: DeleteOptions = {}): Promise<void> {
   const selected = img.objects().filter(pred);
   if (selected.length === 0) throw sifError('OBJECT_NOT_FOUND', 'object not found');
-  await runEdit(img, opts.scratch, async (j, draft) => {
+  await runEdit(img, opts, async (j, draft) => {
     const t = editTime(draft.h, opts);
     for (const o of selected) {
       const s = draft.slots[o.slot]!;
@@ -461,7 +463,7 @@ export async function setPrimaryPartition(img: SifImage, id: number, opts: EditO
   const p = readPartition(target.raw);
   if (p.partType === PartType.PrimSys) return;
   if (p.partType !== PartType.System) throw sifError('NOT_A_SYSTEM_PARTITION', 'data object not a system partition', { objectId: id });
-  await runEdit(img, opts.scratch, async (j, draft) => {
+  await runEdit(img, opts, async (j, draft) => {
     const t = editTime(draft.h, opts);
     // The reference re-marshals the 11-byte partition struct, zeroing the rest of extra.
     const withPartType = (s: RawDescriptor, pt: number): RawDescriptor => {
@@ -493,7 +495,7 @@ export async function setPrimaryPartition(img: SifImage, id: number, opts: EditO
 export async function setMetadata(img: SifImage, id: number, extra: Uint8Array, opts: EditOptions = {}): Promise<void> {
   const target = img.get(id);
   if (extra.length > 384) throw sifError('INVALID_ARGUMENT', 'extra value too large');
-  await runEdit(img, opts.scratch, async (j, draft) => {
+  await runEdit(img, opts, async (j, draft) => {
     const t = editTime(draft.h, opts);
     const padded = new Uint8Array(384);
     padded.set(extra);

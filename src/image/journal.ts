@@ -12,6 +12,23 @@ export type ScratchFactory = () => Promise<ByteStore & { dispose?(): Promise<voi
 /** Default scratch: memory. */
 export const memoryScratch: ScratchFactory = async () => new BytesStore();
 
+/**
+ * A durable record of an edit, for crash safety: the original size and the original bytes of every
+ * region about to be overwritten are made durable before the overwrite, then a commit mark. After a
+ * crash, recovery rolls back an uncommitted edit (restore, cut to the original size) or finishes a
+ * committed one (the pending cut), so the file is the original or the complete new one.
+ */
+export interface DurableLog {
+  /** Starts the log with the file's original size (durable on return). */
+  begin(originalSize: number): Promise<void>;
+  /** Records original bytes at `offset` (durable on return, before they are overwritten). */
+  record(offset: number, data: Uint8Array): Promise<void>;
+  /** Marks the edit committed, with the final size to cut to (or -1), durable on return. */
+  commit(finalSize: number): Promise<void>;
+  /** Removes the log (after the edit is complete or rolled back). */
+  finish(): Promise<void>;
+}
+
 const SAVE_CHUNK = 1 << 20;
 
 /** A write journal over one store. */
@@ -22,24 +39,38 @@ export class WriteJournal {
   #scratch: (ByteStore & { dispose?(): Promise<void> }) | undefined;
   #scratchEnd = 0;
   readonly #undo: { offset: number; length: number; at: number }[] = [];
+  readonly #durable: DurableLog | undefined;
+  #begun = false;
+  #committed = false;
+  #finalSize = -1;
 
   /**
    * @param store - the store being edited
    * @param scratch - where saved bytes go
+   * @param durable - a durable log for crash safety (the Node entry keeps one beside the file)
    */
-  constructor(store: ByteStore, scratch: ScratchFactory = memoryScratch) {
+  constructor(store: ByteStore, scratch: ScratchFactory = memoryScratch, durable?: DurableLog) {
     this.#store = store;
     this.#originalSize = store.size;
     this.#scratchFactory = scratch;
+    this.#durable = durable;
+  }
+
+  async #begin(): Promise<void> {
+    if (this.#begun) return;
+    this.#begun = true;
+    await this.#durable?.begin(this.#originalSize);
   }
 
   async #save(offset: number, length: number): Promise<void> {
+    await this.#begin();
     const end = Math.min(offset + length, this.#originalSize);
     if (end <= offset) return;
     this.#scratch ??= await this.#scratchFactory();
     for (let pos = offset; pos < end; pos += SAVE_CHUNK) {
       const n = Math.min(SAVE_CHUNK, end - pos);
       const old = await this.#store.read(pos, n);
+      await this.#durable?.record(pos, old);
       await this.#scratch.write(this.#scratchEnd, old);
       this.#undo.push({ offset: pos, length: n, at: this.#scratchEnd });
       this.#scratchEnd += n;
@@ -72,22 +103,47 @@ export class WriteJournal {
   }
 
   /**
-   * Cuts the file. Must be the last step of an edit: bytes it removes are not saved.
+   * Cuts the file when the edit commits (after the commit mark, so a crash in between finishes the
+   * cut rather than leaving the removed bytes unrecoverable).
    *
    * @param size - new size
    */
   async truncate(size: number): Promise<void> {
-    await this.#store.truncate(size);
+    await this.#begin();
+    this.#finalSize = size;
   }
 
-  /** Finishes the edit: flushes the store and drops the saved bytes. */
+  /** Finishes the edit: flushes the store, marks the log committed, makes the pending cut, drops saved bytes. */
   async commit(): Promise<void> {
     await this.#store.sync();
+    if (this.#begun) await this.#durable?.commit(this.#finalSize);
+    // From here on the edit is complete: a failure below is finished forward, never rolled back.
+    this.#committed = true;
+    if (this.#finalSize >= 0) {
+      await this.#store.truncate(this.#finalSize);
+      await this.#store.sync();
+    }
+    if (this.#begun) await this.#durable?.finish();
     await this.#dispose();
   }
 
-  /** Puts every saved byte back and restores the original length. */
+  /**
+   * Puts every saved byte back and restores the original length — or, when the edit had already
+   * committed, finishes it (the pending cut); if even that fails, the durable log stays for recovery.
+   */
   async rollback(): Promise<void> {
+    if (this.#committed) {
+      try {
+        if (this.#finalSize >= 0) await this.#store.truncate(this.#finalSize);
+        await this.#store.sync();
+        await this.#durable?.finish();
+      } catch {
+        // left for recovery at the next open
+      } finally {
+        await this.#dispose();
+      }
+      return;
+    }
     try {
       for (let i = this.#undo.length - 1; i >= 0; i--) {
         const u = this.#undo[i]!;
@@ -95,6 +151,7 @@ export class WriteJournal {
       }
       if (this.#store.size !== this.#originalSize) await this.#store.truncate(this.#originalSize);
       await this.#store.sync();
+      if (this.#begun) await this.#durable?.finish();
     } finally {
       await this.#dispose();
     }

@@ -18,7 +18,7 @@ import { DigestCache, type ObjectHasher } from './hasher.js';
 import type { HashAlgorithm } from '../hash/index.js';
 
 /** Options for {@link signImage}. */
-export interface SignOptions extends Pick<EditOptions, 'scratch'> {
+export interface SignOptions extends Pick<EditOptions, 'scratch' | 'durable'> {
   /** An OpenPGP private key (decrypted) for a clear-signed signature. */
   pgpKey?: PgpPrivateKey;
   /** PEM private keys for a DSSE signature (takes precedence over `pgpKey`, as in the reference). */
@@ -129,5 +129,6 @@ export async function signImage(img: SifImage, opts: SignOptions): Promise<Objec
   return addObjects(img, inputs, {
     ...(opts.deterministic ? { deterministic: true } : opts.time !== undefined ? { time: opts.time } : {}),
     ...(opts.scratch ? { scratch: opts.scratch } : {}),
+    ...(opts.durable ? { durable: opts.durable } : {}),
   });
 }

@@ -27,7 +27,7 @@ export class FileStore implements ByteStore {
    * @param mode - `r` read-only, `r+` read-write, `w+` create or truncate
    * @returns the store
    */
-  static async open(path: string, mode: 'r' | 'r+' | 'w+' = 'r'): Promise<FileStore> {
+  static async open(path: string, mode: 'r' | 'r+' | 'w+' | 'wx' = 'r'): Promise<FileStore> {
     const handle = await open(path, mode, 0o755);
     try {
       const st = await handle.stat();
@@ -66,6 +66,7 @@ export class FileStore implements ByteStore {
   }
 
   async write(offset: number, data: Uint8Array): Promise<void> {
+    injectFault('write');
     let done = 0;
     while (done < data.length) {
       const { bytesWritten } = await this.handle.write(data, done, data.length - done, offset + done);
@@ -75,15 +76,35 @@ export class FileStore implements ByteStore {
   }
 
   async truncate(size: number): Promise<void> {
+    injectFault('truncate');
     await this.handle.truncate(size);
     this.#size = size;
   }
 
   async sync(): Promise<void> {
+    injectFault('sync');
     await this.handle.sync();
   }
 
   async close(): Promise<void> {
     await this.handle.close();
   }
+}
+
+let mutations = 0;
+/**
+ * Fault injection for crash-safety tests: `SIFKIT_FAULT_INJECT=<kill|enospc|eio>@<n>` makes the n-th
+ * write, truncate or sync of any file store in the process kill the process (SIGKILL) or fail with
+ * ENOSPC / EIO. Unset in normal use.
+ */
+function injectFault(op: string): void {
+  const spec = process.env.SIFKIT_FAULT_INJECT;
+  if (!spec) return;
+  const m = /^(kill|enospc|eio)@(\d+)$/.exec(spec);
+  if (!m) return;
+  mutations++;
+  if (mutations !== Number(m[2])) return;
+  if (m[1] === 'kill') process.kill(process.pid, 'SIGKILL');
+  const code = m[1] === 'enospc' ? 'ENOSPC' : 'EIO';
+  throw Object.assign(new Error(`${code}: ${code === 'ENOSPC' ? 'no space left on device' : 'i/o error'}, ${op} (injected)`), { code });
 }
