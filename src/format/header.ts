@@ -105,10 +105,8 @@ export function parseHeader(bytes: Uint8Array): Header {
   if (!bytesEqual(h.version, SIF_VERSION)) throw sifError('BAD_VERSION', 'incompatible SIF version');
   // Only the fields that locate the descriptor table are checked here: the reference ignores the
   // others when reading (times, free count, data offset and size are informational).
-  // descriptorsSize only bounds the table window, so any value of at least the table's size is fine.
-  if (h.descriptorsSize < 0) {
-    throw sifError('BAD_HEADER_FIELD', `header field descriptorsSize: negative value ${h.descriptorsSize}`);
-  }
+  // descriptorsSize only bounds the table window (checked by the loader): a value of at least the
+  // table's size is fine, and so is a negative one, which Go's io.NewSectionReader treats as no bound.
   for (const f of ['descriptorsTotal', 'descriptorsOffset'] as const) {
     if (h[f] < 0 || !Number.isSafeInteger(h[f])) {
       throw sifError('BAD_HEADER_FIELD', `header field ${f}: value ${view.getBigInt64(headerLayout.placement[f].offset, true)} out of range`);

@@ -73,9 +73,12 @@ export class ObjectDescriptor {
   }
 }
 
+/** Default cap on descriptor slots (real images have 48; the table must also fit in the file). */
+export const MAX_DESCRIPTORS = 1 << 20;
+
 /** Options for {@link loadImage}. */
 export interface LoadOptions {
-  /** Largest descriptor table accepted, in slots (default: whatever fits in the file). */
+  /** Largest descriptor table accepted, in slots (default {@link MAX_DESCRIPTORS}). */
   maxDescriptors?: number;
 }
 
@@ -234,15 +237,14 @@ export async function loadImage(source: ByteSource | ByteStore, opts: LoadOption
   const h = parseHeader(await source.read(0, HEADER_SIZE));
   const total = h.descriptorsTotal;
   const tableBytes = total * DESCRIPTOR_SIZE;
-  if (tableBytes > h.descriptorsSize) {
+  if (h.descriptorsSize >= 0 && tableBytes > h.descriptorsSize) {
     throw sifError(
       'BAD_HEADER_FIELD',
       `reading descriptors: descriptorsSize ${h.descriptorsSize} is smaller than ${total} descriptors of ${DESCRIPTOR_SIZE} bytes`,
     );
   }
-  if (opts.maxDescriptors !== undefined && total > opts.maxDescriptors) {
-    throw sifError('TOO_LARGE', `reading descriptors: ${total} descriptors exceed the limit of ${opts.maxDescriptors}`);
-  }
+  const cap = opts.maxDescriptors ?? MAX_DESCRIPTORS;
+  if (total > cap) throw sifError('TOO_LARGE', `reading descriptors: ${total} descriptors exceed the limit of ${cap}`);
   if (h.descriptorsOffset + tableBytes > size) {
     throw sifError(
       'TRUNCATED',

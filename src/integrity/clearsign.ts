@@ -7,6 +7,7 @@
  * @module
  */
 import { sifError } from '../errors.js';
+import { decodeArmor, splitPackets } from './armor.js';
 import { loadOpenPGP, signerOf, type PgpKey, type PgpKeyring, type PgpPrivateKey, type PgpSigner } from '../keys/pgp.js';
 
 /** A decoded clear-signed block. */
@@ -117,12 +118,10 @@ export function decodeClearsign(data: Uint8Array): ClearsignBlock | undefined {
   if (endAt < 0) return undefined;
   let stop = endAt + END.length;
   while (stop < data.length && (data[stop] === 0x0d || data[stop] === 0x0a)) stop++;
-  return {
-    bytes: Uint8Array.from(bytes),
-    plaintext: Uint8Array.from(plain),
-    hashHeaders,
-    armoredSignature: new TextDecoder().decode(data.subarray(pos, stop)),
-  };
+  const armoredSignature = new TextDecoder().decode(data.subarray(pos, stop));
+  // go-crypto's armor.Decode must get past the BEGIN line and headers, or there is no block.
+  if (!decodeArmor(armoredSignature)) return undefined;
+  return { bytes: Uint8Array.from(bytes), plaintext: Uint8Array.from(plain), hashHeaders, armoredSignature };
 }
 
 /** The parts of openpgp.js packet objects used here (its published types hide some of them). */
@@ -175,21 +174,28 @@ export async function verifyClearsign(block: ClearsignBlock, keyring: PgpKeyring
   const invalid = (msg: string, cause?: unknown): never => {
     throw sifError('SIGNATURE_NOT_VALID', msg, { cause });
   };
-  let packets: import('openpgp').PacketList<import('openpgp').AnyPacket>;
-  try {
-    const { data } = await openpgp.unarmor(block.armoredSignature);
-    packets = await openpgp.PacketList.fromBinary(data as Uint8Array, { [openpgp.enums.packet.signature]: openpgp.SignaturePacket } as never, {
-      ...openpgp.config,
-      ignoreUnsupportedPackets: false,
-      ignoreMalformedPackets: false,
-    });
-  } catch (e) {
-    return invalid(`openpgp: invalid signature: ${(e as Error).message}`, e);
-  }
+  const armor = decodeArmor(block.armoredSignature);
+  if (!armor) return invalid('openpgp: invalid data: armor invalid');
+  const split = splitPackets(armor.body);
+  // go-crypto reads packets one at a time and stops at the first usable signature: an armor or
+  // packet error only matters if it gets that far.
+  const failAtEnd = (): never =>
+    invalid(armor.error ?? (split.incomplete ? 'unexpected EOF' : 'openpgp: signature made by unknown entity'));
   let chosen: { sig: SignatureLike; candidates: { key: PgpKey; entry: number; keyPacket: import('openpgp').PublicKeyPacket | import('openpgp').PublicSubkeyPacket }[] } | undefined;
-  for (const p of packets) {
-    if (!(p instanceof openpgp.SignaturePacket)) invalid('openpgp: invalid data: non signature packet found');
-    const sig = p as unknown as SignatureLike;
+  for (const raw of split.packets) {
+    if (raw.tag !== openpgp.enums.packet.signature) invalid('openpgp: invalid data: non signature packet found');
+    let sig: SignatureLike;
+    try {
+      const list = await openpgp.PacketList.fromBinary(raw.bytes, { [openpgp.enums.packet.signature]: openpgp.SignaturePacket } as never, {
+        ...openpgp.config,
+        ignoreUnsupportedPackets: false,
+        ignoreMalformedPackets: false,
+      });
+      sig = list[0] as unknown as SignatureLike;
+      if (!sig) throw new Error('empty packet');
+    } catch (e) {
+      return invalid(`openpgp: invalid signature: ${(e as Error).message}`, e);
+    }
     if (!sig.issuerKeyID || sig.issuerKeyID.isNull()) invalid("openpgp: invalid data: signature doesn't have an issuer");
     if (!ACCEPTED_HASHES.has(sig.hashAlgorithm)) invalid('openpgp: invalid data: hash algorithm mismatch with cleartext message headers');
     const candidates: NonNullable<typeof chosen>['candidates'] = [];
@@ -204,7 +210,10 @@ export async function verifyClearsign(block: ClearsignBlock, keyring: PgpKeyring
       break;
     }
   }
-  if (!chosen) throw sifError('UNKNOWN_SIGNER', 'openpgp: signature made by unknown entity');
+  if (!chosen) {
+    if (armor.error || split.incomplete) failAtEnd();
+    throw sifError('UNKNOWN_SIGNER', 'openpgp: signature made by unknown entity');
+  }
   const literal = new openpgp.LiteralDataPacket() as unknown as LiteralLike;
   literal.setText(new TextDecoder().decode(block.bytes));
   let lastErr: unknown;

@@ -7,6 +7,7 @@
 import { sifError } from '../errors.js';
 import type { HashAlgorithm } from '../hash/index.js';
 import { loadNodeCrypto, type PemPrivateKey, type PemPublicKey } from '../keys/pem.js';
+import { jsonDepth, MAX_JSON_DEPTH } from './metadata.js';
 
 /** The payload type of SIF metadata envelopes. */
 export const METADATA_MEDIA_TYPE = 'application/vnd.sylabs.sif-metadata+json';
@@ -60,7 +61,9 @@ export function parseEnvelope(data: Uint8Array): Envelope | undefined {
   if (data.length === 0 || data.length > 64 << 20) return undefined;
   let v: unknown;
   try {
-    v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data));
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(data);
+    if (jsonDepth(text) > MAX_JSON_DEPTH) return undefined;
+    v = JSON.parse(text);
   } catch {
     return undefined;
   }

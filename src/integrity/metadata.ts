@@ -120,6 +120,30 @@ export function encodeMetadata(im: ImageMetadata): string {
 
 /** Largest signed message sifkit parses. */
 export const MAX_METADATA_JSON = 16 << 20;
+/** Deepest JSON nesting accepted (Go's encoding/json refuses more: "exceeded max depth"). */
+export const MAX_JSON_DEPTH = 10000;
+
+/**
+ * The deepest nesting of arrays and objects in JSON text (strings skipped).
+ *
+ * @param text - JSON text
+ * @returns the depth
+ */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
 
 function field(obj: Record<string, unknown>, name: string): unknown {
   // Go's encoding/json matches field names case-insensitively; with duplicates the last wins.
@@ -146,6 +170,7 @@ const absentDigest = (): Digest => ({ alg: undefined, value: new Uint8Array() })
  */
 export function parseMetadata(text: string): ImageMetadata {
   if (text.length > MAX_METADATA_JSON) throw sifError('TOO_LARGE', `signed metadata of ${text.length} bytes exceeds the limit`);
+  if (jsonDepth(text) > MAX_JSON_DEPTH) throw sifError('SIGNATURE_NOT_VALID', 'exceeded max depth');
   let v: unknown;
   try {
     v = JSON.parse(text);

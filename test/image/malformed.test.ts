@@ -51,13 +51,13 @@ describe('load rejects malformed images with typed errors', () => {
       v.setBigInt64(88, 1n << 40n, true);
       v.setBigInt64(104, (1n << 40n) * 585n, true);
     }));
-    expect(e.code).toBe('TRUNCATED');
+    expect(['TRUNCATED', 'TOO_LARGE']).toContain(e.code);
   });
   it('descriptors size smaller than the count needs', async () => {
     expect((await loadError(edit((_, v) => v.setBigInt64(104, 10n, true)))).code).toBe('BAD_HEADER_FIELD');
   });
   it('negative and overflowing descriptor table fields', async () => {
-    for (const at of [88, 96, 104]) {
+    for (const at of [88, 96]) {
       const e = await loadError(edit((_, v) => v.setBigInt64(at, -1n, true)));
       expect(e.code, `offset ${at}`).toBe('BAD_HEADER_FIELD');
     }
@@ -66,9 +66,11 @@ describe('load rejects malformed images with typed errors', () => {
       expect(['BAD_HEADER_FIELD', 'TRUNCATED']).toContain(f.code);
     }
   });
-  it('a descriptorsSize larger than the table is accepted, as the reference reads only the table', async () => {
-    const img = await loadImage(new BytesStore(edit((_, v) => v.setBigInt64(104, 1n << 62n, true))));
-    expect(img.objects()).toHaveLength(3);
+  it('a descriptorsSize larger than the table, or negative, is accepted, as the reference reads only the table', async () => {
+    for (const v of [1n << 62n, -1n, -(1n << 63n)]) {
+      const img = await loadImage(new BytesStore(edit((_, view) => view.setBigInt64(104, v, true))));
+      expect(img.objects(), String(v)).toHaveLength(3);
+    }
   });
   it('object offset or size outside the file names the object', async () => {
     const e = await loadError(edit((_, v) => v.setBigInt64(TABLE + 2 * DESCRIPTOR_SIZE + 25, 1n << 30n, true)));

@@ -1,0 +1,186 @@
+/**
+ * OpenPGP ASCII armor as go-crypto reads it (the reference's OpenPGP library): the header phase
+ * decides whether there is an armored block at all; the body is base64 in lines of at most 96
+ * characters, with an optional `=CRC` line right before the END line. Body errors are lazy in
+ * go-crypto (found only when the reader gets that far), so decoding returns the valid prefix and the
+ * first error, and the packet reader fails only if it needs bytes past it.
+ *
+ * @module
+ */
+
+/** A decoded armor block. */
+export interface ArmorBlock {
+  /** Block type, e.g. `PGP SIGNATURE`. */
+  type: string;
+  /** Header lines. */
+  headers: Record<string, string>;
+  /** Decoded bytes up to the first body error (all of them when there is none). */
+  body: Uint8Array;
+  /** The first body error, in go-crypto's words, if any. */
+  error?: string;
+}
+
+const ARMOR_CORRUPT = 'openpgp: invalid data: armor invalid';
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_INDEX = new Int16Array(256).fill(-1);
+for (let i = 0; i < B64.length; i++) B64_INDEX[B64.charCodeAt(i)] = i;
+
+/** Lines as bufio.Reader.ReadLine (size 100) yields them: without CR LF; over-long lines flagged. */
+function readLines(text: string): { line: string; long: boolean }[] {
+  const out: { line: string; long: boolean }[] = [];
+  const parts = text.split('\n');
+  if (parts[parts.length - 1] === '') parts.pop();
+  for (let p of parts) {
+    if (p.endsWith('\r')) p = p.slice(0, -1);
+    out.push({ line: p, long: p.length >= 100 });
+  }
+  return out;
+}
+
+/** Go's base64.StdEncoding stream decoding of the body characters; stops at the first bad input. */
+function decodeBase64(chars: string): { bytes: Uint8Array; error?: string } {
+  const out: number[] = [];
+  let quantum: number[] = [];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars.charCodeAt(i);
+    if (c === 0x3d) {
+      // Padding: only in the last quantum, in position 2 or 3, and nothing after.
+      const rest = chars.slice(i);
+      const ok = (quantum.length === 2 && rest === '==') || (quantum.length === 3 && rest === '=');
+      if (!ok) return { bytes: Uint8Array.from(out), error: `illegal base64 data at input byte ${i}` };
+      if (quantum.length === 2) out.push(((quantum[0]! << 2) | (quantum[1]! >> 4)) & 0xff);
+      else out.push(((quantum[0]! << 2) | (quantum[1]! >> 4)) & 0xff, ((quantum[1]! << 4) | (quantum[2]! >> 2)) & 0xff);
+      return { bytes: Uint8Array.from(out) };
+    }
+    const v = c < 256 ? B64_INDEX[c]! : -1;
+    if (v < 0) return { bytes: Uint8Array.from(out), error: `illegal base64 data at input byte ${i}` };
+    quantum.push(v);
+    if (quantum.length === 4) {
+      out.push(((quantum[0]! << 2) | (quantum[1]! >> 4)) & 0xff, ((quantum[1]! << 4) | (quantum[2]! >> 2)) & 0xff, ((quantum[2]! << 6) | quantum[3]!) & 0xff);
+      quantum = [];
+    }
+  }
+  if (quantum.length !== 0) return { bytes: Uint8Array.from(out), error: 'unexpected EOF' };
+  return { bytes: Uint8Array.from(out) };
+}
+
+/**
+ * Decodes armor as go-crypto's `armor.Decode` and its readers do.
+ *
+ * @param text - the armored text
+ * @returns the block, or undefined when the header phase fails (no block)
+ */
+export function decodeArmor(text: string): ArmorBlock | undefined {
+  const lines = readLines(text);
+  let i = 0;
+  for (;;) {
+    // Skip to a BEGIN line (over-long lines and their continuations are ignored).
+    let begin: string | undefined;
+    for (; i < lines.length; i++) {
+      const { line, long } = lines[i]!;
+      if (long) continue;
+      const t = line.trim();
+      if (t.length > 16 && t.startsWith('-----BEGIN ') && t.endsWith('-----')) {
+        begin = t;
+        i++;
+        break;
+      }
+    }
+    if (begin === undefined) return undefined;
+    const headers: Record<string, string> = {};
+    let retry = false;
+    for (;;) {
+      if (i >= lines.length) return undefined;
+      const t = lines[i]!.line.trim();
+      i++;
+      if (t.length === 0) break;
+      const k = t.indexOf(': ');
+      if (k < 0) {
+        retry = true;
+        break;
+      }
+      headers[t.slice(0, k)] = t.slice(k + 2);
+    }
+    if (retry) continue;
+    // Body.
+    let chars = '';
+    let error: string | undefined;
+    for (; i < lines.length; i++) {
+      const { line, long } = lines[i]!;
+      if (long || line.length > 96) {
+        error = ARMOR_CORRUPT;
+        break;
+      }
+      if (line.startsWith('-----END')) break;
+      if (line.length === 5 && line[0] === '=') {
+        const next = lines[i + 1]?.line ?? '';
+        if (!next.startsWith('-----END')) error = ARMOR_CORRUPT;
+        // (go-crypto checks the CRC only when its reader reaches the end, which a signature check never does)
+        break;
+      }
+      chars += line;
+    }
+    const b = decodeBase64(chars);
+    const err = b.error ?? error;
+    return { type: begin.slice(11, -5), headers, body: b.bytes, ...(err ? { error: err } : {}) };
+  }
+}
+
+/**
+ * Splits OpenPGP packets by their headers.
+ *
+ * @param b - packet bytes
+ * @returns the packets — a last one whose stated length runs past the end is given with the bytes
+ *   that are there — and whether the data ended early
+ */
+export function splitPackets(b: Uint8Array): { packets: { tag: number; bytes: Uint8Array }[]; incomplete: boolean } {
+  const packets: { tag: number; bytes: Uint8Array }[] = [];
+  let pos = 0;
+  while (pos < b.length) {
+    const start = pos;
+    const hdr = b[pos]!;
+    if ((hdr & 0x80) === 0) return { packets, incomplete: true };
+    let tag: number;
+    let len: number;
+    if (hdr & 0x40) {
+      tag = hdr & 0x3f;
+      const l0 = b[pos + 1];
+      if (l0 === undefined) return { packets, incomplete: true };
+      if (l0 < 192) [len, pos] = [l0, pos + 2];
+      else if (l0 < 224) {
+        const l1 = b[pos + 2];
+        if (l1 === undefined) return { packets, incomplete: true };
+        [len, pos] = [((l0 - 192) << 8) + l1 + 192, pos + 3];
+      } else if (l0 === 255) {
+        if (pos + 6 > b.length) return { packets, incomplete: true };
+        [len, pos] = [new DataView(b.buffer, b.byteOffset + pos + 2, 4).getUint32(0), pos + 6];
+      } else return { packets, incomplete: true };
+    } else {
+      tag = (hdr >> 2) & 0x0f;
+      const n = [1, 2, 4, 0][hdr & 3]!;
+      if (n === 0) {
+        packets.push({ tag, bytes: b.subarray(start) });
+        return { packets, incomplete: false };
+      }
+      if (pos + 1 + n > b.length) return { packets, incomplete: true };
+      len = 0;
+      for (let k = 0; k < n; k++) len = len * 256 + b[pos + 1 + k]!;
+      pos += 1 + n;
+    }
+    if (pos + len > b.length) {
+      // go-crypto parses a packet from what is there and fails only if the fields run out: offer the
+      // available body under a header that states its real length.
+      const body = b.subarray(pos);
+      const out = new Uint8Array(6 + body.length);
+      out[0] = 0xc0 | tag;
+      out[1] = 0xff;
+      new DataView(out.buffer).setUint32(2, body.length);
+      out.set(body, 6);
+      packets.push({ tag, bytes: out });
+      return { packets, incomplete: true };
+    }
+    pos += len;
+    packets.push({ tag, bytes: b.subarray(start, pos) });
+  }
+  return { packets, incomplete: false };
+}
