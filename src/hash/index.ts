@@ -61,7 +61,8 @@ interface NodeCryptoLike {
   createHash(alg: string): { update(b: Uint8Array): unknown; digest(): Uint8Array };
 }
 
-const nodeNames: Record<HashAlgorithm, string> = {
+/** node:crypto (OpenSSL) names of the algorithms. */
+export const NODE_HASH_NAMES: Readonly<Record<HashAlgorithm, string>> = {
   sha224: 'sha224',
   sha256: 'sha256',
   sha384: 'sha384',
@@ -80,7 +81,7 @@ export function nodeBackendFrom(crypto: NodeCryptoLike): HashBackend {
   return {
     name: 'node',
     create(alg) {
-      const h = crypto.createHash(nodeNames[alg]);
+      const h = crypto.createHash(NODE_HASH_NAMES[alg]);
       const hasher: Hasher = {
         update(chunk) {
           h.update(chunk);
@@ -179,5 +180,21 @@ export function fromHex(s: string): Uint8Array | undefined {
   if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) return undefined;
   const out = new Uint8Array(s.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/**
+ * Concatenates byte arrays.
+ *
+ * @param parts - the arrays
+ * @returns one array
+ */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }

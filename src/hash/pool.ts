@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { sifError } from '../errors.js';
-import type { HashAlgorithm } from './index.js';
+import { NODE_HASH_NAMES, type HashAlgorithm } from './index.js';
 import { HASH_CHUNK, type ProgressFn } from './stream.js';
 
 // The worker is plain JavaScript evaluated from a string, so it runs the same from src and dist.
@@ -41,15 +41,6 @@ parentPort.on('message', async ({ id, fd, offset, length, alg, chunk }) => {
   }
 });
 `;
-
-const NODE_NAMES: Record<HashAlgorithm, string> = {
-  sha224: 'sha224',
-  sha256: 'sha256',
-  sha384: 'sha384',
-  sha512: 'sha512',
-  sha512_224: 'sha512-224',
-  sha512_256: 'sha512-256',
-};
 
 interface Job {
   id: number;
@@ -109,7 +100,7 @@ export class HashPool {
       const job = this.#queue.shift()!;
       slot.job = job;
       slot.worker.ref();
-      slot.worker.postMessage({ id: job.id, fd: job.fd, offset: job.offset, length: job.length, alg: NODE_NAMES[job.alg], chunk: HASH_CHUNK });
+      slot.worker.postMessage({ id: job.id, fd: job.fd, offset: job.offset, length: job.length, alg: NODE_HASH_NAMES[job.alg], chunk: HASH_CHUNK });
     }
     for (const w of this.#workers) if (!w.job) w.worker.unref();
   }

@@ -5,7 +5,7 @@
  * @module
  */
 import { sifError } from '../errors.js';
-import type { HashAlgorithm } from '../hash/index.js';
+import { NODE_HASH_NAMES, type HashAlgorithm } from '../hash/index.js';
 import { loadNodeCrypto, type PemPrivateKey, type PemPublicKey } from '../keys/pem.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './metadata.js';
 
@@ -90,15 +90,6 @@ export function parseEnvelope(data: Uint8Array): Envelope | undefined {
   return { payloadType, payload: (payload as string | undefined) ?? '', signatures };
 }
 
-const nodeHash: Record<HashAlgorithm, string> = {
-  sha224: 'sha224',
-  sha256: 'sha256',
-  sha384: 'sha384',
-  sha512: 'sha512',
-  sha512_224: 'sha512-224',
-  sha512_256: 'sha512-256',
-};
-
 /** The result of a DSSE verification. */
 export interface DsseVerification {
   /** The decoded payload. */
@@ -137,7 +128,7 @@ export async function verifyEnvelope(env: Envelope, keys: readonly PemPublicKey[
       if (s.keyid !== '' && k.keyId !== '' && s.keyid !== k.keyId) continue;
       let ok = false;
       try {
-        ok = crypto.verify(k.type === 'ed25519' ? null : nodeHash[hash], msg, k.key, sig);
+        ok = crypto.verify(k.type === 'ed25519' ? null : NODE_HASH_NAMES[hash], msg, k.key, sig);
       } catch {
         ok = false;
       }
@@ -165,7 +156,7 @@ export async function signEnvelope(payload: Uint8Array, keys: readonly PemPrivat
   const msg = pae(METADATA_MEDIA_TYPE, payload);
   const signatures = keys.map((k) => ({
     keyid: k.keyId,
-    sig: crypto.sign(k.type === 'ed25519' ? null : nodeHash[hash], msg, k.privateKey).toString('base64'),
+    sig: crypto.sign(k.type === 'ed25519' ? null : NODE_HASH_NAMES[hash], msg, k.privateKey).toString('base64'),
   }));
   const env = { payloadType: METADATA_MEDIA_TYPE, payload: Buffer.from(payload).toString('base64'), signatures };
   return enc.encode(JSON.stringify(env));

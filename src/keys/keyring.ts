@@ -13,6 +13,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { sifError } from '../errors.js';
 import { readPgpKeys, type PgpKey } from './pgp.js';
+import { concatBytes } from '../hash/index.js';
 
 /** Where the keyrings are. */
 export interface KeyringPaths {
@@ -82,14 +83,7 @@ export async function readKeyring(path: string): Promise<PgpKey[]> {
  * @returns the bytes
  */
 export function encodeKeyring(keys: readonly PgpKey[], secret: boolean): Uint8Array {
-  const parts = keys.map((k) => (secret ? k.write() : k.toPublic().write()) as Uint8Array);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(keys.map((k) => (secret ? k.write() : k.toPublic().write()) as Uint8Array));
 }
 
 /** Warnings the CLI prints (singularity's wording). */

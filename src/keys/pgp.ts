@@ -5,7 +5,8 @@
  * @module
  */
 import { sifError } from '../errors.js';
-import { toHex } from '../hash/index.js';
+import { concatBytes, toHex } from '../hash/index.js';
+import { splitPackets } from './packets.js';
 
 type OpenPGP = typeof import('openpgp');
 let openpgpModule: Promise<OpenPGP> | undefined;
@@ -65,51 +66,9 @@ const ARMOR_PREFIX = '-----BEGIN PGP';
  * @returns the packets without trust packets
  */
 export function stripTrustPackets(b: Uint8Array): Uint8Array {
-  const keep: Uint8Array[] = [];
-  let pos = 0;
-  while (pos < b.length) {
-    const start = pos;
-    const hdr = b[pos]!;
-    if ((hdr & 0x80) === 0) return b;
-    let tag: number;
-    let len: number;
-    if (hdr & 0x40) {
-      tag = hdr & 0x3f;
-      const l0 = b[pos + 1];
-      if (l0 === undefined) return b;
-      if (l0 < 192) {
-        len = l0;
-        pos += 2;
-      } else if (l0 < 224) {
-        const l1 = b[pos + 2];
-        if (l1 === undefined) return b;
-        len = ((l0 - 192) << 8) + l1 + 192;
-        pos += 3;
-      } else if (l0 === 255) {
-        if (pos + 6 > b.length) return b;
-        len = new DataView(b.buffer, b.byteOffset + pos + 2, 4).getUint32(0);
-        pos += 6;
-      } else return b; // partial lengths do not occur in key material
-    } else {
-      tag = (hdr >> 2) & 0x0f;
-      const lt = hdr & 3;
-      const n = lt === 0 ? 1 : lt === 1 ? 2 : lt === 2 ? 4 : 0;
-      if (n === 0 || pos + 1 + n > b.length) return b;
-      len = 0;
-      for (let i = 0; i < n; i++) len = len * 256 + b[pos + 1 + i]!;
-      pos += 1 + n;
-    }
-    if (pos + len > b.length) return b;
-    pos += len;
-    if (tag !== 12) keep.push(b.subarray(start, pos));
-  }
-  const out = new Uint8Array(keep.reduce((n, k) => n + k.length, 0));
-  let o = 0;
-  for (const k of keep) {
-    out.set(k, o);
-    o += k.length;
-  }
-  return out;
+  const { packets, incomplete } = splitPackets(b);
+  if (incomplete || !packets.some((p) => p.tag === 12)) return b;
+  return concatBytes(packets.filter((p) => p.tag !== 12).map((p) => p.bytes));
 }
 
 /**
