@@ -97,7 +97,7 @@ export async function exercise(original: SifImage, bytes: Uint8Array, opts: Veri
 }
 
 /** The property over a corpus: fast-check mutations, typed errors only, bounded time per image. */
-export function fuzzProperty(items: Corpus[], perIterationMs: number, onRun?: (c: Corpus, m: Mutation, bytes: Uint8Array, verdict: Awaited<ReturnType<typeof exercise>>) => Promise<void>): fc.IAsyncPropertyWithHooks<[number, Mutation]> {
+export function fuzzProperty(items: Corpus[], perIterationMs: number, onRun?: (c: Corpus, m: Mutation, bytes: Uint8Array, verdict: Awaited<ReturnType<typeof exercise>>) => Promise<void>): fc.IAsyncPropertyWithHooks<[[number, Mutation]]> {
   const originals = new Map<string, SifImage>();
   const arb = fc.nat({ max: items.length - 1 }).chain((i) => fc.tuple(fc.constant(i), mutationArb(items[i]!.bytes.length, items[i]!.sigs)));
   return fc.asyncProperty(arb, async ([i, m]) => {

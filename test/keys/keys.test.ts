@@ -1,6 +1,6 @@
 // Key files: armored and binary, several keys per file, GnuPG binary keyrings with trust packets, PEM
 // keys of every DSSE type (sign and verify round trip, SSH fingerprints as key IDs).
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,7 +60,7 @@ describe('OpenPGP key files', () => {
 
 describe('PEM keys and DSSE', () => {
   const pair = (type: 'ed25519' | 'rsa' | 'ec', opts: object) => {
-    const { privateKey, publicKey } = generateKeyPairSync(type as 'ed25519', opts as never);
+    const { privateKey, publicKey } = generateKeyPairSync(type as 'ed25519', opts as never) as unknown as { privateKey: KeyObject; publicKey: KeyObject };
     return {
       priv: new TextEncoder().encode(privateKey.export({ type: 'pkcs8', format: 'pem' }) as string),
       pub: new TextEncoder().encode(publicKey.export({ type: 'spki', format: 'pem' }) as string),
