@@ -10,7 +10,22 @@ import type { ObjectDescriptor, SifImage } from '../image/image.js';
 import { goTimeUTC, isGoZeroTime, padRight, readableSize, tabwrite } from './text.js';
 
 /**
- * `siftool header`.
+ * Bytes as a "binary string" (one char per byte), trailing NULs removed: Go prints names and launch
+ * scripts as raw bytes, so the CLI carries them byte for byte (output is written as latin1).
+ *
+ * @param raw - the bytes
+ * @returns the binary string
+ */
+export function rawText(raw: Uint8Array): string {
+  let end = raw.length;
+  while (end > 0 && raw[end - 1] === 0) end--;
+  let s = '';
+  for (let i = 0; i < end; i++) s += String.fromCharCode(raw[i]!);
+  return s;
+}
+
+/**
+ * `siftool header`, as a binary string (write it with latin1 encoding).
  *
  * @param img - the image
  * @returns the text
@@ -18,7 +33,7 @@ import { goTimeUTC, isGoZeroTime, padRight, readableSize, tabwrite } from './tex
 export function formatHeader(img: SifImage): string {
   const h = img.header;
   let s = '';
-  const launch = img.launchScript;
+  const launch = rawText(img.header.launchScript);
   if (launch !== '') s += `Launch Script:\t${launch.endsWith('\n') ? launch.slice(0, -1) : launch}\n`;
   s += `Version:\t${'01'}\n`;
   if (img.primaryArch !== 'unknown') s += `Primary Architecture:\t${img.primaryArch}\n`;
@@ -99,7 +114,7 @@ export function formatList(img: SifImage): string {
 }
 
 /**
- * `siftool info ID`.
+ * `siftool info ID`, as a binary string (write it with latin1 encoding).
  *
  * @param d - the object
  * @returns the text
@@ -115,7 +130,8 @@ export function formatInfo(d: ObjectDescriptor): string {
   s += `\tSize:\t${d.size}\n`;
   if (!isGoZeroTime(d.createdAt)) s += `\tCreated At:\t${goTimeUTC(d.createdAt)}\n`;
   if (!isGoZeroTime(d.modifiedAt)) s += `\tModified At:\t${goTimeUTC(d.modifiedAt)}\n`;
-  if (d.name !== '') s += `\tName:\t${d.name}\n`;
+  const name = rawText(d.raw.name);
+  if (name !== '') s += `\tName:\t${name}\n`;
   switch (d.dataType) {
     case DataType.Partition: {
       const p = readPartition(d.raw);

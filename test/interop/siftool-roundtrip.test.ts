@@ -135,3 +135,16 @@ describe('images that are not in the repository', () => {
     expect((await runCli(['list', a])).stdout.split('\n').slice(3)).toEqual(run('siftool', ['list', b]).stdout.split('\n').slice(3).map((l) => l.replace('/System/', '/*System/')));
   });
 });
+
+describe('names are raw bytes', () => {
+  it('a name that is not UTF-8 prints byte for byte as siftool prints it', async () => {
+    const path = join(dir, 'raw-name.sif');
+    expect(run('siftool', ['new', path]).code).toBe(0);
+    const data = join(dir, 'x.bin');
+    writeFileSync(data, 'x');
+    // Pass the name's raw bytes through bash (Node's argv would turn them into U+FFFD).
+    const r = run('bash', ['-c', `siftool add "$0" "$1" --datatype 7 --groupid 1 --filename "$(printf 'caf\\xc3\\xa9-\\xff\\xfe')"`, path, data]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await runCli(['info', '1', path])).stdoutBytes).toEqual(new Uint8Array(run('siftool', ['info', '1', path]).stdoutBytes));
+  });
+});

@@ -38,7 +38,7 @@ export async function run(cmd: 'header' | 'list' | 'info' | 'dump', args: string
     exactArgs(positionals, 1);
     const img = await openImage(positionals[0]!);
     try {
-      await writeAll(io.stdout, cmd === 'header' ? formatHeader(img) : formatList(img));
+      await writeAll(io.stdout, cmd === 'header' ? Buffer.from(formatHeader(img), 'latin1') : formatList(img));
     } finally {
       await img.close();
     }
@@ -49,7 +49,7 @@ export async function run(cmd: 'header' | 'list' | 'info' | 'dump', args: string
   const img = await openImage(positionals[1]!);
   try {
     const d = img.get(id);
-    if (cmd === 'info') await writeAll(io.stdout, formatInfo(d));
+    if (cmd === 'info') await writeAll(io.stdout, Buffer.from(formatInfo(d), 'latin1'));
     else for await (const chunk of img.chunks(d, 4 << 20)) await writeAll(io.stdout, chunk);
   } finally {
     await img.close();
