@@ -55,7 +55,7 @@ export class Prompter {
   async ask(prompt: string, hidden = false): Promise<string> {
     if (this.interactive) {
       this.io.stdout.write(prompt);
-      return hidden ? readHidden(this.io) : ((await this.#line()) ?? '');
+      return readTerminal(this.io, hidden);
     }
     const line = await this.#line();
     if (line === undefined) throw sifError('INVALID_ARGUMENT', `no input for "${prompt.trim()}" (stdin is not a terminal and has no more lines)`);
@@ -63,7 +63,8 @@ export class Prompter {
   }
 }
 
-function readHidden(io: CliIO): Promise<string> {
+/** One line from the terminal in raw mode: echoed unless hidden, backspace handled, Ctrl-C aborts. */
+function readTerminal(io: CliIO, hidden: boolean): Promise<string> {
   const stdin = process.stdin;
   return new Promise((resolve, reject) => {
     let value = '';
@@ -80,8 +81,13 @@ function readHidden(io: CliIO): Promise<string> {
           reject(sifError('BAD_PASSPHRASE', 'interrupted'));
           return;
         }
-        if (ch === '\u007f') value = value.slice(0, -1);
-        else value += ch;
+        if (ch === '\u007f' || ch === '\b') {
+          if (value && !hidden) io.stdout.write('\b \b');
+          value = value.slice(0, -1);
+        } else if (ch >= ' ') {
+          value += ch;
+          if (!hidden) io.stdout.write(ch);
+        }
       }
     };
     const cleanup = (): void => {

@@ -7,6 +7,8 @@ import { signImage, type SignOptions } from '../../integrity/sign.js';
 import { fileJournal, HashPool, openImage, tempFileScratch, workerHasher, workersFor } from '../../node.js';
 import { exactArgs, parseFlags, parseTime, parseUint } from '../args.js';
 import { EXIT, UsageError, errorText, writeAll, type CliIO } from '../io.js';
+import { readFile } from 'node:fs/promises';
+import { isPem } from '../../keys/pem.js';
 import { readSigningKey, signingKeyFrom } from '../keys.js';
 import { keyringPaths, readKeyring } from '../../keys/keyring.js';
 import { Prompter } from '../prompt.js';
@@ -83,6 +85,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (values.deterministic) opts.deterministic = true;
   else opts.salt = true;
   const pass = typeof values['passphrase-file'] === 'string' ? { file: values['passphrase-file'] } : {};
+  // singularity prints this first, before any key chooser or passphrase prompt.
+  if (style === 'ce3') await writeAll(io.stdout, `Signing image: ${path}\n`);
+  else {
+    const pem = typeof values.key === 'string' && isPem(new Uint8Array(await readFile(values.key).catch(() => Buffer.alloc(0))));
+    log(io, 'INFO', pem ? `Signing image with key material from '${values.key as string}'` : 'Signing image with PGP key material');
+  }
   let key;
   if (typeof values.key === 'string') {
     try {
@@ -114,8 +122,6 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   if (key.kind === 'pem') opts.dsseKeys = [key.key];
   else opts.pgpKey = key.key;
-  if (style === 'ce3') await writeAll(io.stdout, `Signing image: ${path}\n`);
-  else log(io, 'INFO', key.kind === 'pem' ? `Signing image with key material from '${key.path}'` : 'Signing image with PGP key material');
   let img;
   try {
     img = await openImage(path, { writable: true });
