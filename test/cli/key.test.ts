@@ -75,6 +75,15 @@ describe('key newpair → list → sign -k → verify → export → import → 
     expect((await runCli(['verify', img2], { env: env1 })).code).toBe(0);
   });
 
+  it('sign --passphrase-file', async () => {
+    const img = join(dir, 'passfile.sif');
+    copyFileSync(join(TESTDATA, 'images/sample.sif'), img);
+    const pf = join(dir, 'pass.txt');
+    writeFileSync(pf, 'jane-pass\n');
+    expect((await runCli(['sign', '-k', '0', '--passphrase-file', pf, img], { env: env1 })).code).toBe(0);
+    expect((await runCli(['verify', img], { env: env1 })).code).toBe(0);
+  });
+
   it('sign without -k asks which key (U/C/F/L chooser)', async () => {
     const img = join(dir, 'chooser.sif');
     copyFileSync(join(TESTDATA, 'images/sample.sif'), img);
