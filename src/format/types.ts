@@ -6,16 +6,27 @@
 
 /** Data object types (descriptor `dataType`). */
 export const DataType = {
+  /** 0x4001: the definition file (`Def.FILE`). */
   Deffile: 0x4001,
+  /** 0x4002: environment variables (`Env.Vars`). */
   EnvVar: 0x4002,
+  /** 0x4003: JSON labels (`JSON.Labels`). */
   Labels: 0x4003,
+  /** 0x4004: a file system partition (`FS`). */
   Partition: 0x4004,
+  /** 0x4005: a signature (`Signature`). */
   Signature: 0x4005,
+  /** 0x4006: generic JSON (`JSON.Generic`). */
   GenericJSON: 0x4006,
+  /** 0x4007: generic raw data (`Generic/Raw`). */
   Generic: 0x4007,
+  /** 0x4008: a cryptographic message. */
   CryptoMessage: 0x4008,
+  /** 0x4009: a software bill of materials. */
   SBOM: 0x4009,
+  /** 0x400A: an OCI image index (`OCI.RootIndex`). */
   OCIRootIndex: 0x400a,
+  /** 0x400B: an OCI blob (`OCI.Blob`). */
   OCIBlob: 0x400b,
 } as const;
 /** A data type code (any int32 may appear in a file). */
@@ -46,7 +57,18 @@ export function dataTypeName(t: number): string {
 }
 
 /** Partition file system types. */
-export const FSType = { Squash: 1, Ext3: 2, ImmuObj: 3, Raw: 4, EncryptedSquashfs: 5 } as const;
+export const FSType = {
+  /** 1: squashfs (`Squashfs`). */
+  Squash: 1,
+  /** 2: ext3 (`Ext3`). */
+  Ext3: 2,
+  /** 3: immutable object archive (`Archive`). */
+  ImmuObj: 3,
+  /** 4: raw data (`Raw`). */
+  Raw: 4,
+  /** 5: encrypted squashfs. */
+  EncryptedSquashfs: 5,
+} as const;
 const fsNames: Record<number, string> = { 1: 'Squashfs', 2: 'Ext3', 3: 'Archive', 4: 'Raw', 5: 'Encrypted squashfs' };
 /**
  * @param t - file system type code
@@ -57,7 +79,16 @@ export function fsTypeName(t: number): string {
 }
 
 /** Partition types. */
-export const PartType = { System: 1, PrimSys: 2, Data: 3, Overlay: 4 } as const;
+export const PartType = {
+  /** 1: a system partition (`System`). */
+  System: 1,
+  /** 2: the primary system partition (`*System`). */
+  PrimSys: 2,
+  /** 3: a data partition (`Data`). */
+  Data: 3,
+  /** 4: an overlay partition (`Overlay`). */
+  Overlay: 4,
+} as const;
 const partNames: Record<number, string> = { 1: 'System', 2: '*System', 3: 'Data', 4: 'Overlay' };
 /**
  * @param t - partition type code
@@ -68,7 +99,18 @@ export function partTypeName(t: number): string {
 }
 
 /** Signature hash types, as stored in a signature descriptor's extra. */
-export const HashType = { SHA256: 1, SHA384: 2, SHA512: 3, BLAKE2s_256: 4, BLAKE2b_256: 5 } as const;
+export const HashType = {
+  /** 1: SHA-256. */
+  SHA256: 1,
+  /** 2: SHA-384. */
+  SHA384: 2,
+  /** 3: SHA-512. */
+  SHA512: 3,
+  /** 4: BLAKE2s-256. */
+  BLAKE2s_256: 4,
+  /** 5: BLAKE2b-256. */
+  BLAKE2b_256: 5,
+} as const;
 const hashDisplay: Record<number, string> = { 1: 'SHA-256', 2: 'SHA-384', 3: 'SHA-512', 4: 'BLAKE2s-256', 5: 'BLAKE2b-256' };
 /**
  * @param t - hash type code
@@ -79,7 +121,12 @@ export function hashTypeName(t: number): string | undefined {
 }
 
 /** Cryptographic message format types. */
-export const FormatType = { OpenPGP: 1, PEM: 2 } as const;
+export const FormatType = {
+  /** 1: OpenPGP. */
+  OpenPGP: 1,
+  /** 2: PEM. */
+  PEM: 2,
+} as const;
 /**
  * @param t - format type code
  * @returns the reference's name, or `Unknown`
@@ -89,7 +136,12 @@ export function formatTypeName(t: number): string {
 }
 
 /** Cryptographic message types. */
-export const MessageType = { ClearSignature: 0x100, RSAOAEP: 0x200 } as const;
+export const MessageType = {
+  /** 0x100: a clear signature. */
+  ClearSignature: 0x100,
+  /** 0x200: RSA-OAEP encrypted. */
+  RSAOAEP: 0x200,
+} as const;
 /**
  * @param t - message type code
  * @returns the reference's name, or `Unknown`
@@ -100,13 +152,21 @@ export function messageTypeName(t: number): string {
 
 /** SBOM formats. */
 export const SBOMFormat = {
+  /** 1: `cyclonedx-json`. */
   CycloneDXJSON: 1,
+  /** 2: `cyclonedx-xml`. */
   CycloneDXXML: 2,
+  /** 3: `github-json`. */
   GitHubJSON: 3,
+  /** 4: `spdx-json`. */
   SPDXJSON: 4,
+  /** 5: `spdx-rdf`. */
   SPDXRDF: 5,
+  /** 6: `spdx-tag-value`. */
   SPDXTagValue: 6,
+  /** 7: `spdx-yaml`. */
   SPDXYAML: 7,
+  /** 8: `syft-json`. */
   SyftJSON: 8,
 } as const;
 const sbomNames = [

@@ -55,6 +55,7 @@ interface Job {
 
 /** A fixed-size pool of hashing workers. */
 export class HashPool {
+  /** Number of workers (0 = none: callers hash inline). */
   readonly size: number;
   #workers: { worker: Worker; job: Job | undefined }[] = [];
   #queue: Job[] = [];

@@ -36,6 +36,7 @@ import {
   type Header,
 } from '../format/header.js';
 import { ARCH_UNKNOWN, DataType, PartType } from '../format/types.js';
+import type { FSType, FormatType, HashType, MessageType } from '../format/types.js';
 import { createHash, toHex } from '../hash/index.js';
 import type { ByteSource, ByteStore } from '../io/source.js';
 import { memoryScratch, WriteJournal, type DurableLog, type ScratchFactory } from './journal.js';
@@ -66,11 +67,28 @@ export type ObjectData = Uint8Array | ByteSource | AsyncIterable<Uint8Array> | I
 /** Type-specific metadata for a new object. At most one applies, matching the data type. */
 export interface ObjectMetadataInput {
   /** Partition metadata (data type Partition). `arch` is a Go name such as `amd64`. */
-  partition?: { fsType: number; partType: number; arch: string };
+  partition?: {
+    /** File system type ({@link FSType}). */
+    fsType: number;
+    /** Partition type ({@link PartType}). */
+    partType: number;
+    /** Go architecture name, e.g. `amd64`. */
+    arch: string;
+  };
   /** Signature metadata (data type Signature). */
-  signature?: { hashType: number; fingerprint?: Uint8Array };
+  signature?: {
+    /** Hash type ({@link HashType}). */
+    hashType: number;
+    /** Signer fingerprint (20 bytes for OpenPGP v4). */
+    fingerprint?: Uint8Array;
+  };
   /** Cryptographic message metadata. */
-  cryptoMessage?: { formatType: number; messageType: number };
+  cryptoMessage?: {
+    /** Format type ({@link FormatType}). */
+    formatType: number;
+    /** Message type ({@link MessageType}). */
+    messageType: number;
+  };
   /** SBOM format code. */
   sbom?: number;
   /** Raw extra bytes (up to 384), the reference's `OptMetadata`. */
@@ -86,7 +104,12 @@ export interface ObjectInput extends ObjectMetadataInput {
   /** Group ID (default 1); `null` for no group. */
   group?: number | null;
   /** Link to an object ID, or to a group with `{ group: N }`. */
-  link?: number | { group: number };
+  link?:
+    | number
+    | {
+        /** The linked group's ID. */
+        group: number;
+      };
   /** Object name (at most 128 bytes). */
   name?: string;
   /** Alignment in bytes (default 4096 for partitions, none otherwise). */

@@ -7,7 +7,12 @@
 import { BytesStore, type ByteStore } from '../io/source.js';
 
 /** Makes a scratch store for saved bytes (a temporary file on Node; memory elsewhere). */
-export type ScratchFactory = () => Promise<ByteStore & { dispose?(): Promise<void> }>;
+export type ScratchFactory = () => Promise<
+  ByteStore & {
+    /** Removes the scratch store's backing file, if any. */
+    dispose?(): Promise<void>;
+  }
+>;
 
 /** Default scratch: memory. */
 export const memoryScratch: ScratchFactory = async () => new BytesStore();

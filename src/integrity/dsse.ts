@@ -19,7 +19,12 @@ export interface Envelope {
   /** Base64 payload. */
   payload: string;
   /** Signatures. */
-  signatures: { keyid: string; sig: string }[];
+  signatures: {
+    /** Key ID (OpenSSH SHA256 fingerprint), may be empty. */
+    keyid: string;
+    /** Base64 signature over the PAE. */
+    sig: string;
+  }[];
 }
 
 const enc = new TextEncoder();

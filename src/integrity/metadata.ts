@@ -33,8 +33,11 @@ export interface ObjectMetadata {
 export interface ImageMetadata {
   /** Format version (1). */
   version: number;
-  /** Header digest. */
-  header: { digest: Digest };
+  /** Header metadata. */
+  header: {
+    /** Digest of the 61-byte header integrity stream. */
+    digest: Digest;
+  };
   /** Signed objects, ascending ID. */
   objects: ObjectMetadata[];
 }

@@ -12,9 +12,12 @@ export class FileStore implements ByteStore {
   #size: number;
 
   private constructor(
+    /** The open file (its `fd` is shared with hashing workers). */
     readonly handle: FileHandle,
     size: number,
+    /** The file's path. */
     readonly path: string,
+    /** Whether it was opened for writing. */
     readonly writable: boolean,
   ) {
     this.#size = size;
