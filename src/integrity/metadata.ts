@@ -9,6 +9,7 @@ import { descriptorIntegrityBytes } from '../format/descriptor.js';
 import { headerIntegrityBytes } from '../format/header.js';
 import { DIGEST_SIZE, HASH_ALGORITHMS, digestBytes, fromHex, toHex, type HashAlgorithm } from '../hash/index.js';
 import { digestRange, type ProgressFn } from '../hash/stream.js';
+import { goJsonSyntaxError } from './gojson.js';
 import type { ObjectDescriptor, SifImage } from '../image/image.js';
 
 /** A digest: algorithm and value. `alg` is undefined for a digest the JSON left out (never matches). */
@@ -173,7 +174,9 @@ const absentDigest = (): Digest => ({ alg: undefined, value: new Uint8Array() })
  */
 export function parseMetadata(text: string): ImageMetadata {
   if (text.length > MAX_METADATA_JSON) throw sifError('TOO_LARGE', `signed metadata of ${text.length} bytes exceeds the limit`);
-  if (jsonDepth(text) > MAX_JSON_DEPTH) throw sifError('SIGNATURE_NOT_VALID', 'exceeded max depth');
+  // Go validates the whole text first; its scanner's message is what the reference prints.
+  const syntax = goJsonSyntaxError(new TextEncoder().encode(text));
+  if (syntax) throw sifError('SIGNATURE_NOT_VALID', syntax);
   let v: unknown;
   try {
     v = JSON.parse(text);
