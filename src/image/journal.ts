@@ -26,8 +26,14 @@ export const memoryScratch: ScratchFactory = async () => new BytesStore();
 export interface DurableLog {
   /** Starts the log with the file's original size (durable on return). */
   begin(originalSize: number): Promise<void>;
-  /** Records original bytes at `offset` (durable on return, before they are overwritten). */
-  record(offset: number, data: Uint8Array): Promise<void>;
+  /**
+   * Records original bytes at `offset` (durable on return, before they are overwritten).
+   *
+   * @returns where the bytes are in the log, for {@link DurableLog.read}
+   */
+  record(offset: number, data: Uint8Array): Promise<number>;
+  /** Reads recorded bytes back (an in-process rollback then needs no other copy). */
+  read?(at: number, length: number): Promise<Uint8Array>;
   /** Marks the edit committed, with the final size to cut to (or -1), durable on return. */
   commit(finalSize: number): Promise<void>;
   /** Removes the log (after the edit is complete or rolled back). */
@@ -71,12 +77,18 @@ export class WriteJournal {
     await this.#begin();
     const end = Math.min(offset + length, this.#originalSize);
     if (end <= offset) return;
-    this.#scratch ??= await this.#scratchFactory();
+    // With a readable durable log the saved bytes live only there; otherwise in the scratch store.
+    const inLog = this.#durable?.read !== undefined;
+    if (!inLog) this.#scratch ??= await this.#scratchFactory();
     for (let pos = offset; pos < end; pos += SAVE_CHUNK) {
       const n = Math.min(SAVE_CHUNK, end - pos);
       const old = await this.#store.read(pos, n);
-      await this.#durable?.record(pos, old);
-      await this.#scratch.write(this.#scratchEnd, old);
+      const logAt = await this.#durable?.record(pos, old);
+      if (inLog) {
+        this.#undo.push({ offset: pos, length: n, at: logAt! });
+        continue;
+      }
+      await this.#scratch!.write(this.#scratchEnd, old);
       this.#undo.push({ offset: pos, length: n, at: this.#scratchEnd });
       this.#scratchEnd += n;
     }
@@ -152,7 +164,8 @@ export class WriteJournal {
     try {
       for (let i = this.#undo.length - 1; i >= 0; i--) {
         const u = this.#undo[i]!;
-        await this.#store.write(u.offset, await this.#scratch!.read(u.at, u.length));
+        const saved = this.#scratch ? await this.#scratch.read(u.at, u.length) : await this.#durable!.read!(u.at, u.length);
+        await this.#store.write(u.offset, saved);
       }
       if (this.#store.size !== this.#originalSize) await this.#store.truncate(this.#originalSize);
       await this.#store.sync();

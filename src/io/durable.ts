@@ -48,7 +48,7 @@ export function fileJournal(imagePath: string): DurableLog {
   };
   return {
     async begin(originalSize) {
-      store = await FileStore.open(path, 'wx');
+      store = await FileStore.open(path, 'wx+');
       const head = new Uint8Array(16);
       head.set(MAGIC);
       new DataView(head.buffer).setBigInt64(8, BigInt(originalSize), true);
@@ -62,7 +62,12 @@ export function fileJournal(imagePath: string): DurableLog {
       v.setBigInt64(1, BigInt(offset), true);
       v.setUint32(9, data.length, true);
       rec.set(data, 13);
+      const at = end + 13;
       await append(rec);
+      return at;
+    },
+    async read(at, length) {
+      return store!.read(at, length);
     },
     async commit(finalSize) {
       const rec = new Uint8Array(9);

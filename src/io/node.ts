@@ -30,7 +30,7 @@ export class FileStore implements ByteStore {
    * @param mode - `r` read-only, `r+` read-write, `w+` create or truncate
    * @returns the store
    */
-  static async open(path: string, mode: 'r' | 'r+' | 'w+' | 'wx' = 'r'): Promise<FileStore> {
+  static async open(path: string, mode: 'r' | 'r+' | 'w+' | 'wx+' = 'r'): Promise<FileStore> {
     const handle = await open(path, mode, 0o755);
     try {
       const st = await handle.stat();

@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import { sifError } from '../../errors.js';
 import { DataType, HashType, parseSBOMFormat, ARCHITECTURES } from '../../format/types.js';
 import { addObject, deleteObject, setPrimaryPartition, type ObjectInput, type TimeOptions } from '../../image/edit.js';
-import { createImageFile, fileJournal, openImage, tempFileScratch } from '../../node.js';
+import { createImageFile, fileJournal, openImage } from '../../node.js';
 import { fromHex } from '../../hash/index.js';
 import { exactArgs, parseFlags, parseInt32, parseTime, parseUint, type Parsed } from '../args.js';
 import { EXIT, UsageError, writeAll, type CliIO } from '../io.js';
@@ -242,7 +242,7 @@ export async function run(cmd: 'new' | 'add' | 'del' | 'setprim', args: string[]
       await (await open(objectPath, 'r')).close();
       const img = await openImage(positionals[0]!, { writable: true });
       try {
-        await addObject(img, { ...input, data: fileChunks(objectPath) }, { ...timeOptions(values), scratch: tempFileScratch(), durable: fileJournal(positionals[0]!) });
+        await addObject(img, { ...input, data: fileChunks(objectPath) }, { ...timeOptions(values), durable: fileJournal(positionals[0]!) });
       } finally {
         await img.close();
       }
@@ -259,7 +259,7 @@ export async function run(cmd: 'new' | 'add' | 'del' | 'setprim', args: string[]
       const id = parseUint(positionals[0], 'while converting id');
       const img = await openImage(positionals[1]!, { writable: true });
       try {
-        const opts = { ...timeOptions(values), scratch: tempFileScratch(), durable: fileJournal(positionals[1]!) };
+        const opts = { ...timeOptions(values), durable: fileJournal(positionals[1]!) };
         if (cmd === 'del') await deleteObject(img, id, { ...opts, zero: values.zero === true, compact: values.compact === true });
         else await setPrimaryPartition(img, id, opts);
       } finally {

@@ -4,7 +4,7 @@
  * @module
  */
 import { signImage, type SignOptions } from '../../integrity/sign.js';
-import { fileJournal, HashPool, openImage, tempFileScratch, workerHasher, workersFor } from '../../node.js';
+import { fileJournal, HashPool, openImage, workerHasher, workersFor } from '../../node.js';
 import { exactArgs, parseFlags, parseTime, parseUint } from '../args.js';
 import { EXIT, UsageError, errorText, writeAll, type CliIO } from '../io.js';
 import { readFile } from 'node:fs/promises';
@@ -76,7 +76,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     log(io, 'FATAL', `${style === 'ce4' ? 'failed' : 'Failed'} to sign container: ${msg}`);
     return EXIT.FATAL;
   };
-  const opts: SignOptions = { scratch: tempFileScratch(), durable: fileJournal(positionals[0]!) };
+  const opts: SignOptions = { durable: fileJournal(positionals[0]!) };
   const group = (values['group-id'] ?? values.groupid) as string | undefined;
   const object = (values['sif-id'] ?? values.id) as string | undefined;
   if (group !== undefined) opts.groups = [parseUint(group, 'invalid argument for "--group-id" flag')];
