@@ -112,6 +112,16 @@ export function goJsonSyntaxError(b: Uint8Array): string | undefined {
     return err(c, 'looking for beginning of object key string');
   };
   const endTopState: State = (c) => (isSpace(c) ? undefined : err(c, 'after top-level value'));
+  // Closes the innermost object or array; the value after it ends the top level if it was the last.
+  const close = (): undefined => {
+    stack.pop();
+    state = endValue;
+    if (stack.length === 0) {
+      endTop = true;
+      state = endTopState;
+    }
+    return undefined;
+  };
   const endValue: State = (c) => {
     const n = stack.length;
     if (n === 0) {
@@ -137,30 +147,14 @@ export function goJsonSyntaxError(b: Uint8Array): string | undefined {
           state = beginString;
           return undefined;
         }
-        if (c === 0x7d) {
-          stack.pop();
-          state = endValue;
-          if (stack.length === 0) {
-            endTop = true;
-            state = endTopState;
-          }
-          return undefined;
-        }
+        if (c === 0x7d) return close();
         return err(c, 'after object key:value pair');
       default:
         if (c === 0x2c) {
           state = beginValue;
           return undefined;
         }
-        if (c === 0x5d) {
-          stack.pop();
-          state = endValue;
-          if (stack.length === 0) {
-            endTop = true;
-            state = endTopState;
-          }
-          return undefined;
-        }
+        if (c === 0x5d) return close();
         return err(c, 'after array element');
     }
   };
