@@ -228,6 +228,8 @@ interface Draft {
   slots: RawDescriptor[];
   /** Slots changed in place: which fields to write over their original bytes. */
   patched: Map<number, (keyof RawDescriptor)[]>;
+  /** The descriptor table as last written. */
+  table?: Uint8Array;
 }
 
 function dataEnd(d: Draft): number {
@@ -307,7 +309,8 @@ function encodeTable(draft: Draft, img: SifImage | undefined): Uint8Array {
 }
 
 async function writeTableAndHeader(j: WriteJournal, img: SifImage | undefined, draft: Draft): Promise<void> {
-  await j.write(draft.h.descriptorsOffset, encodeTable(draft, img));
+  draft.table = encodeTable(draft, img);
+  await j.write(draft.h.descriptorsOffset, draft.table);
   await j.write(0, encodeHeader(draft.h));
 }
 
@@ -323,7 +326,7 @@ async function runEdit(img: SifImage, opts: EditOptions, fn: (j: WriteJournal, d
     throw e;
   }
   // Keep exact on-disk bytes for the next edit: record what was written for every slot.
-  const table = encodeTable(draft, img);
+  const table = draft.table ?? encodeTable(draft, img);
   draft.slots.forEach((s, i) => img._slotBytes.set(s, table.subarray(i * DESCRIPTOR_SIZE, (i + 1) * DESCRIPTOR_SIZE)));
   img._header = draft.h;
   img._slots = draft.slots;

@@ -123,13 +123,20 @@ export class SifImage {
 
   /** The in-use descriptors in slot order. */
   objects(): ObjectDescriptor[] {
-    const min = minIds(this._slots);
-    const out: ObjectDescriptor[] = [];
-    this._slots.forEach((d, i) => {
-      if (d.used) out.push(new ObjectDescriptor(d, i, (d.id - min.get(d.groupId)!) >>> 0, this._slotBytes.get(d)));
-    });
-    return out;
+    // Computed once per table state (edits replace `_slots`); callers get their own array.
+    if (this.#objectsFor !== this._slots) {
+      const min = minIds(this._slots);
+      const out: ObjectDescriptor[] = [];
+      this._slots.forEach((d, i) => {
+        if (d.used) out.push(new ObjectDescriptor(d, i, (d.id - min.get(d.groupId)!) >>> 0, this._slotBytes.get(d)));
+      });
+      this.#objects = out;
+      this.#objectsFor = this._slots;
+    }
+    return [...this.#objects];
   }
+  #objects: ObjectDescriptor[] = [];
+  #objectsFor: RawDescriptor[] | undefined;
 
   /** True when the header says every slot is free (the reference's "no objects in image"). */
   get empty(): boolean {
