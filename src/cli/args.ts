@@ -100,3 +100,41 @@ export function parseTime(s: string, what: string): number {
   if (Number.isNaN(ms)) throw new UsageError(`--${what}: ${JSON.stringify(s)} is not a valid time`);
   return Math.floor(ms / 1000);
 }
+
+/** singularity's object-selection flags, shared by `sign` and `verify` (old names kept as aliases). */
+export const SELECTION_FLAGS = {
+  'group-id': { type: 'string', short: 'g' },
+  groupid: { type: 'string' },
+  'sif-id': { type: 'string', short: 'i' },
+  id: { type: 'string' },
+} as const;
+
+/**
+ * Reads `-g/--group-id` and `-i/--sif-id` (and their deprecated names).
+ *
+ * @param values - parsed flags
+ * @returns the selected groups and objects
+ */
+export function parseSelection(values: Parsed['values']): { groups?: number[]; objects?: number[] } {
+  const group = (values['group-id'] ?? values.groupid) as string | undefined;
+  const object = (values['sif-id'] ?? values.id) as string | undefined;
+  return {
+    ...(group !== undefined ? { groups: [parseUint(group, 'invalid argument for "--group-id" flag')] } : {}),
+    ...(object !== undefined ? { objects: [parseUint(object, 'invalid argument for "--sif-id" flag')] } : {}),
+  };
+}
+
+/** Output styles: SingularityCE/PRO 3.x, CE 4.x, Apptainer. */
+export type Style = 'ce3' | 'ce4' | 'apptainer';
+
+/**
+ * Reads `--style` (default `ce3`).
+ *
+ * @param values - parsed flags
+ * @returns the style
+ */
+export function parseStyle(values: Parsed['values']): Style {
+  const style = (values.style as string | undefined) ?? 'ce3';
+  if (style !== 'ce3' && style !== 'ce4' && style !== 'apptainer') throw new UsageError(`--style: unknown style ${JSON.stringify(style)}`);
+  return style;
+}

@@ -61,19 +61,6 @@ export async function getPassphrase(io: CliIO, src: PassphraseSource, prompter: 
 }
 
 /**
- * Reads a signing key file: an OpenPGP secret key (decrypted with a passphrase if needed) or a PEM
- * private key.
- *
- * @param path - the file
- * @param io - the process (for the passphrase)
- * @param pass - passphrase sources
- * @returns the key
- */
-export async function readSigningKey(path: string, io: CliIO, pass: PassphraseSource): Promise<SigningKey> {
-  return signingKeyFrom(new Uint8Array(await readFile(path)), path, io, pass);
-}
-
-/**
  * A signing key from bytes (a key file or a keyring entry), decrypted with a passphrase if needed.
  *
  * @param bytes - OpenPGP or PEM
@@ -91,6 +78,20 @@ export async function signingKeyFrom(bytes: Uint8Array, path: string, io: CliIO,
   const keys = await readPgpKeys(bytes, path);
   const priv = keys.find((k) => k.isPrivate()) as PgpPrivateKey | undefined;
   if (!priv) throw sifError('KEY_INVALID', `${path}: no private key found`);
+  return unlockPgpKey(priv, path, io, pass, prompter);
+}
+
+/**
+ * An OpenPGP private key ready to sign: decrypted with a passphrase when it is protected.
+ *
+ * @param priv - the key (from a file or a keyring)
+ * @param path - where it came from
+ * @param io - the process
+ * @param pass - passphrase sources
+ * @param prompter - shared prompter (answers on stdin)
+ * @returns the key
+ */
+export async function unlockPgpKey(priv: PgpPrivateKey, path: string, io: CliIO, pass: PassphraseSource, prompter?: Prompter): Promise<SigningKey> {
   if (priv.isDecrypted()) return { kind: 'pgp', key: priv, path };
   const passphrase = await getPassphrase(io, pass, prompter);
   const openpgp = await loadOpenPGP();

@@ -5,11 +5,12 @@
  */
 import { signImage, type SignOptions } from '../../integrity/sign.js';
 import { fileJournal, HashPool, openImage, workerHasher, workersFor } from '../../node.js';
-import { exactArgs, parseFlags, parseTime, parseUint } from '../args.js';
-import { EXIT, UsageError, errorText, writeAll, type CliIO } from '../io.js';
+import { SELECTION_FLAGS, exactArgs, parseFlags, parseSelection, parseStyle, parseTime, parseUint } from '../args.js';
+import { EXIT, errorText, writeAll, type CliIO } from '../io.js';
 import { readFile } from 'node:fs/promises';
 import { isPem } from '../../keys/pem.js';
-import { readSigningKey, signingKeyFrom } from '../keys.js';
+import { signingKeyFrom, unlockPgpKey } from '../keys.js';
+import type { PgpPrivateKey } from '../../keys/pgp.js';
 import { keyringPaths, readKeyring } from '../../keys/keyring.js';
 import { Prompter } from '../prompt.js';
 import { listOld } from './key.js';
@@ -52,10 +53,7 @@ Flags:
 export async function run(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseFlags(args, {
     key: { type: 'string' },
-    'group-id': { type: 'string', short: 'g' },
-    groupid: { type: 'string' },
-    'sif-id': { type: 'string', short: 'i' },
-    id: { type: 'string' },
+    ...SELECTION_FLAGS,
     'passphrase-file': { type: 'string' },
     time: { type: 'string' },
     deterministic: { type: 'boolean' },
@@ -69,32 +67,30 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return EXIT.OK;
   }
   exactArgs(positionals, 1);
-  const style = (values.style as string | undefined) ?? 'ce3';
-  if (!['ce3', 'ce4', 'apptainer'].includes(style)) throw new UsageError(`--style: unknown style ${JSON.stringify(style)}`);
+  const style = parseStyle(values);
   const path = positionals[0]!;
   const fatal = (msg: string): number => {
     log(io, 'FATAL', `${style === 'ce4' ? 'failed' : 'Failed'} to sign container: ${msg}`);
     return EXIT.FATAL;
   };
-  const opts: SignOptions = { durable: fileJournal(positionals[0]!) };
-  const group = (values['group-id'] ?? values.groupid) as string | undefined;
-  const object = (values['sif-id'] ?? values.id) as string | undefined;
-  if (group !== undefined) opts.groups = [parseUint(group, 'invalid argument for "--group-id" flag')];
-  if (object !== undefined) opts.objects = [parseUint(object, 'invalid argument for "--sif-id" flag')];
+  const opts: SignOptions = { durable: fileJournal(path), ...parseSelection(values) };
   if (typeof values.time === 'string') opts.time = parseTime(values.time, 'time');
   if (values.deterministic) opts.deterministic = true;
   else opts.salt = true;
   const pass = typeof values['passphrase-file'] === 'string' ? { file: values['passphrase-file'] } : {};
   // singularity prints this first, before any key chooser or passphrase prompt.
+  const keyFile = typeof values.key === 'string' ? values.key : undefined;
+  const keyBytes = keyFile === undefined ? undefined : await readFile(keyFile).then((b) => new Uint8Array(b), (e: unknown) => e);
   if (style === 'ce3') await writeAll(io.stdout, `Signing image: ${path}\n`);
   else {
-    const pem = typeof values.key === 'string' && isPem(new Uint8Array(await readFile(values.key).catch(() => Buffer.alloc(0))));
-    log(io, 'INFO', pem ? `Signing image with key material from '${values.key as string}'` : 'Signing image with PGP key material');
+    const pem = keyBytes instanceof Uint8Array && isPem(keyBytes);
+    log(io, 'INFO', pem ? `Signing image with key material from '${keyFile!}'` : 'Signing image with PGP key material');
   }
   let key;
-  if (typeof values.key === 'string') {
+  if (keyFile !== undefined) {
     try {
-      key = await readSigningKey(values.key, io, pass);
+      if (!(keyBytes instanceof Uint8Array)) throw keyBytes;
+      key = await signingKeyFrom(keyBytes, keyFile, io, pass);
     } catch (e) {
       return fatal(`failed to load key material: ${errorText(e)}`);
     }
@@ -115,7 +111,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       }
       const chosen = keys[idx];
       if (!chosen) return fatal('index out of range');
-      key = await signingKeyFrom(chosen.write() as Uint8Array, p.secret, io, pass, prompter);
+      key = await unlockPgpKey(chosen as PgpPrivateKey, p.secret, io, pass, prompter);
     } catch (e) {
       return fatal(errorText(e));
     }

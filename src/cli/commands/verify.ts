@@ -11,8 +11,8 @@ import { verifyImage, type VerifyOptions, type VerifyResult } from '../../integr
 import type { KeyringEntry } from '../../keys/pgp.js';
 import { keyringPaths, readKeyring } from '../../keys/keyring.js';
 import { HashPool, openImage, workerHasher, workersFor } from '../../node.js';
-import { exactArgs, parseFlags, parseUint } from '../args.js';
-import { EXIT, UsageError, errorText, writeAll, type CliIO } from '../io.js';
+import { SELECTION_FLAGS, exactArgs, parseFlags, parseSelection, parseStyle } from '../args.js';
+import { EXIT, errorText, writeAll, type CliIO } from '../io.js';
 import { readVerifyKeys } from '../keys.js';
 import { log } from '../log.js';
 import { readableSize } from '../text.js';
@@ -88,10 +88,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const argv = args.map((a) => (a === '--json=full' ? '--report=-' : a));
   const { values, positionals } = parseFlags(argv, {
     key: { type: 'string', multiple: true },
-    'group-id': { type: 'string', short: 'g' },
-    groupid: { type: 'string' },
-    'sif-id': { type: 'string', short: 'i' },
-    id: { type: 'string' },
+    ...SELECTION_FLAGS,
     all: { type: 'boolean', short: 'a' },
     'legacy-insecure': { type: 'boolean' },
     json: { type: 'boolean', short: 'j' },
@@ -106,18 +103,13 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return EXIT.OK;
   }
   exactArgs(positionals, 1);
-  const style = (values.style ?? 'ce3') as VerifyStyle;
-  if (!['ce3', 'ce4', 'apptainer'].includes(style)) throw new UsageError(`--style: unknown style ${JSON.stringify(values.style)}`);
+  const style: VerifyStyle = parseStyle(values);
   const path = positionals[0]!;
   const fatal = (msg: string): number => {
     log(io, 'FATAL', `${style === 'ce4' ? 'failed' : 'Failed'} to verify container: ${msg}`);
     return EXIT.FATAL;
   };
-  const opts: VerifyOptions = {};
-  const group = (values['group-id'] ?? values.groupid) as string | undefined;
-  const object = (values['sif-id'] ?? values.id) as string | undefined;
-  if (group !== undefined) opts.groups = [parseUint(group, 'invalid argument for "--group-id" flag')];
-  if (object !== undefined) opts.objects = [parseUint(object, 'invalid argument for "--sif-id" flag')];
+  const opts: VerifyOptions = { ...parseSelection(values) };
   const keyFiles = (values.key as string[] | undefined) ?? [];
   let keyMaterialLine = 'Verifying image with PGP key material';
   try {
