@@ -28,7 +28,10 @@ export type ImageErrorCode =
   | 'NOT_A_PARTITION'
   | 'NOT_A_SYSTEM_PARTITION'
   | 'IO_ERROR'
-  | 'READ_ONLY';
+  | 'READ_ONLY'
+  | 'EDIT_PENDING'
+  | 'JOURNAL_REJECTED'
+  | 'IMAGE_BUSY';
 
 /** Codes for signing and verification, one per error kind of the reference's integrity package. */
 export type IntegrityErrorCode =

@@ -20,6 +20,7 @@ Available Commands:
   key         Manage OpenPGP keys (singularity's keyrings)
   list        List data objects
   new         Create SIF image
+  recover     Finish or undo an interrupted edit
   setprim     Set primary system partition
   sign        Add digital signature(s) to an image
   verify      Verify digital signature(s) within an image
@@ -42,6 +43,7 @@ const COMMANDS: Record<string, () => Promise<Runner>> = {
   add: async () => (await import('./commands/modify.js')).run.bind(null, 'add'),
   del: async () => (await import('./commands/modify.js')).run.bind(null, 'del'),
   setprim: async () => (await import('./commands/modify.js')).run.bind(null, 'setprim'),
+  recover: async () => (await import('./commands/recover.js')).run,
   verify: async () => (await import('./commands/verify.js')).run,
   sign: async () => (await import('./commands/sign.js')).run,
   key: async () => (await import('./commands/key.js')).run,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { SifError } from '../errors.js';
+import { isSifError, type SifError } from '../errors.js';
 import type { ObjectDescriptor } from '../image/image.js';
 import type { VerifyReport, VerifyResult } from '../integrity/verify.js';
 import type { KeySource } from '../keys/pgp.js';
@@ -122,6 +122,18 @@ function errorJson(e: SifError): Record<string, unknown> {
     ...(e.signatureId !== undefined ? { signatureId: e.signatureId } : {}),
     ...(e.groupId !== undefined ? { groupId: e.groupId } : {}),
   };
+}
+
+/**
+ * sifkit's full report for an image that could not be opened or loaded.
+ *
+ * @param image - the image path
+ * @param e - what went wrong
+ * @returns the JSON text
+ */
+export function loadFailureJson(image: string, e: unknown): string {
+  const err = isSifError(e) ? errorJson(e) : { code: 'IO_ERROR', message: e instanceof Error ? e.message : String(e) };
+  return JSON.stringify({ image, verified: false, signatures: [], errors: [err] }, null, 2) + '\n';
 }
 
 /**

@@ -39,7 +39,7 @@ import { ARCH_UNKNOWN, DataType, PartType } from '../format/types.js';
 import type { FSType, FormatType, HashType, MessageType } from '../format/types.js';
 import { createHash, toHex } from '../hash/index.js';
 import type { ByteSource, ByteStore } from '../io/source.js';
-import { memoryScratch, WriteJournal, type DurableLog, type ScratchFactory } from './journal.js';
+import { defaultEditLog, memoryScratch, WriteJournal, type DurableLog, type ScratchFactory } from './journal.js';
 import { SifImage, type ObjectDescriptor } from './image.js';
 
 /** A time: Unix seconds or a Date. */
@@ -55,9 +55,15 @@ export interface TimeOptions {
 
 /** Common options of every edit. */
 export interface EditOptions extends TimeOptions {
-  /** Where the journal keeps overwritten bytes (default: memory; the Node entry uses a temp file). */
+  /**
+   * Where overwritten bytes are kept when there is no durable log. Default: memory — used only for
+   * stores that have no log of their own (files opened by the Node entry keep a crash journal).
+   */
   scratch?: ScratchFactory;
-  /** A durable log for crash safety (the Node entry's `fileJournal(path)`). */
+  /**
+   * A durable log for crash safety. Default: the store's own (a Node `FileStore` writes a crash
+   * journal beside the image, or a private temporary file where it cannot), else none.
+   */
   durable?: DurableLog;
 }
 
@@ -316,7 +322,8 @@ async function writeTableAndHeader(j: WriteJournal, img: SifImage | undefined, d
 
 async function runEdit(img: SifImage, opts: EditOptions, fn: (j: WriteJournal, d: Draft) => Promise<void>): Promise<void> {
   const store = writable(img);
-  const j = new WriteJournal(store, opts.scratch ?? memoryScratch, opts.durable);
+  const durable = opts.durable ?? (opts.scratch ? undefined : defaultEditLog(store));
+  const j = new WriteJournal(store, opts.scratch ?? memoryScratch, durable);
   const draft: Draft = { h: { ...img._header }, slots: [...img._slots], patched: new Map() };
   try {
     await fn(j, draft);

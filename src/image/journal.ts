@@ -5,6 +5,7 @@
  * @module
  */
 import { BytesStore, type ByteStore } from '../io/source.js';
+import { structureDigest, zeroFillReader } from './identity.js';
 
 /** Makes a scratch store for saved bytes (a temporary file on Node; memory elsewhere). */
 export type ScratchFactory = () => Promise<
@@ -17,6 +18,34 @@ export type ScratchFactory = () => Promise<
 /** Default scratch: memory. */
 export const memoryScratch: ScratchFactory = async () => new BytesStore();
 
+/** What a durable log binds itself to when an edit begins. */
+export interface EditStart {
+  /** The file's size before the edit. */
+  originalSize: number;
+  /** SHA-256 of the header and descriptor table before the edit (see `image/identity`). */
+  structure: Uint8Array;
+}
+
+/**
+ * A store that chooses its own undo log for edits (a Node file: a crash journal beside it). Edits
+ * use it unless the caller passes `durable` or `scratch`.
+ */
+export interface EditLogProvider {
+  /** A fresh durable log for one edit of this store. */
+  editLog(): DurableLog;
+}
+
+/**
+ * The store's own undo log, when it has one.
+ *
+ * @param store - a store
+ * @returns its log, or undefined
+ */
+export function defaultEditLog(store: ByteStore): DurableLog | undefined {
+  const p = store as Partial<EditLogProvider>;
+  return typeof p.editLog === 'function' ? p.editLog() : undefined;
+}
+
 /**
  * A durable record of an edit, for crash safety: the original size and the original bytes of every
  * region about to be overwritten are made durable before the overwrite, then a commit mark. After a
@@ -24,8 +53,8 @@ export const memoryScratch: ScratchFactory = async () => new BytesStore();
  * committed one (the pending cut), so the file is the original or the complete new one.
  */
 export interface DurableLog {
-  /** Starts the log with the file's original size (durable on return). */
-  begin(originalSize: number): Promise<void>;
+  /** Starts the log, bound to the file's original size and structure (durable on return). */
+  begin(start: EditStart): Promise<void>;
   /**
    * Records original bytes at `offset` (durable on return, before they are overwritten).
    *
@@ -34,8 +63,11 @@ export interface DurableLog {
   record(offset: number, data: Uint8Array): Promise<number>;
   /** Reads recorded bytes back (an in-process rollback then needs no other copy). */
   read?(at: number, length: number): Promise<Uint8Array>;
-  /** Marks the edit committed, with the final size to cut to (or -1), durable on return. */
-  commit(finalSize: number): Promise<void>;
+  /**
+   * Marks the edit committed, with the final size to cut to (or -1) and the structure digest of the
+   * edited file, durable on return.
+   */
+  commit(finalSize: number, structure: Uint8Array): Promise<void>;
   /** Removes the log (after the edit is complete or rolled back). */
   finish(): Promise<void>;
 }
@@ -70,7 +102,9 @@ export class WriteJournal {
   async #begin(): Promise<void> {
     if (this.#begun) return;
     this.#begun = true;
-    await this.#durable?.begin(this.#originalSize);
+    if (!this.#durable) return;
+    const structure = await structureDigest(zeroFillReader(this.#store), this.#originalSize);
+    await this.#durable.begin({ originalSize: this.#originalSize, structure });
   }
 
   async #save(offset: number, length: number): Promise<void> {
@@ -133,7 +167,10 @@ export class WriteJournal {
   /** Finishes the edit: flushes the store, marks the log committed, makes the pending cut, drops saved bytes. */
   async commit(): Promise<void> {
     await this.#store.sync();
-    if (this.#begun) await this.#durable?.commit(this.#finalSize);
+    if (this.#begun && this.#durable) {
+      const size = this.#finalSize >= 0 ? Math.min(this.#finalSize, this.#store.size) : this.#store.size;
+      await this.#durable.commit(this.#finalSize, await structureDigest(zeroFillReader(this.#store), size));
+    }
     // From here on the edit is complete: a failure below is finished forward, never rolled back.
     this.#committed = true;
     if (this.#finalSize >= 0) {

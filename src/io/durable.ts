@@ -1,19 +1,38 @@
 /**
- * The crash-safety log kept beside an image during an edit (`<image>.sifkit-journal`), and recovery
- * from it. Layout: `SIFKITJ1`, original size (int64 LE), then records: `U` offset (int64) length
- * (uint32) bytes — original bytes about to be overwritten — and `C` final size (int64, -1 = none) —
- * the commit mark. Every record is fsynced before the image is touched.
+ * The crash journal kept beside an image during an edit (`<image>.sifkit-journal`): the format and
+ * its writer. Recovery (reading, authenticating, applying) is in `recovery.ts`.
+ *
+ * Layout, all integers little-endian:
+ * - header: `SIFKITJ2`, device (u64) and inode (u64) of the image, original size (i64), SHA-256 of
+ *   the image's header and descriptor table before the edit (32 bytes), check (16 bytes);
+ * - `U` records: offset (i64), length (u32), the original bytes about to be overwritten, check;
+ * - one `C` record, the commit mark: final size (i64, -1 = no cut), SHA-256 of the edited header and
+ *   table (32 bytes), check.
+ * Each check is the first 16 bytes of SHA-256(previous check ‖ the record's bytes before it), chained
+ * from the header's, so a record cannot be altered, dropped or reordered unseen. Every record is
+ * fsynced before the image is touched. The file is created exclusively (O_EXCL, O_NOFOLLOW), mode
+ * 0600, owned by whoever runs the edit.
  *
  * @module
  */
-import { rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { open } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { sifError } from '../errors.js';
-import type { DurableLog } from '../image/journal.js';
+import type { DurableLog, EditStart } from '../image/journal.js';
 import { FileStore } from './node.js';
 
-const MAGIC = new TextEncoder().encode('SIFKITJ1');
+/** Journal magic, version 2 (version 1 journals carried no identity and are never applied). */
+export const JOURNAL_MAGIC = new TextEncoder().encode('SIFKITJ2');
+/** Header length without its check. */
+export const JOURNAL_HEADER = 64;
+/** Length of a check. */
+export const CHECK_SIZE = 16;
+/** Largest `U` record sifkit writes is 1 MiB; a reader accepts up to this. */
+export const MAX_RECORD = 16 << 20;
 
 /**
  * The journal path of an image.
@@ -25,126 +44,122 @@ export function journalPath(imagePath: string): string {
   return `${imagePath}.sifkit-journal`;
 }
 
-async function syncDir(path: string): Promise<void> {
-  const d = await open(dirname(path), 'r').catch(() => undefined);
+/**
+ * The chained check of a record.
+ *
+ * @param prev - the previous check (or nothing, for the header)
+ * @param parts - the record's bytes
+ * @returns 16 bytes
+ */
+export function chainCheck(prev: Uint8Array | undefined, ...parts: Uint8Array[]): Uint8Array {
+  const h = createHash('sha256');
+  if (prev) h.update(prev);
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest().subarray(0, CHECK_SIZE));
+}
+
+/**
+ * Syncs a directory so a created or removed name is durable.
+ *
+ * @param path - a file in the directory
+ */
+export async function syncDir(path: string): Promise<void> {
+  const d = await open(dirname(path), constants.O_RDONLY).catch(() => undefined);
   await d?.sync().catch(() => undefined);
   await d?.close();
 }
 
+/** Options for {@link fileJournal}. */
+export interface FileJournalOptions {
+  /** Told when the journal cannot be kept beside the image and the edit runs without one. */
+  onWarning?: (message: string) => void;
+}
+
+const NO_JOURNAL_HERE = new Set(['EACCES', 'EPERM', 'EROFS']);
+
 /**
- * A durable log in a file beside the image.
+ * The default edit log of an image file: a crash journal beside it. Where its directory cannot take
+ * one (not writable, read-only file system) but the image itself is writable, the edit goes ahead in
+ * place as siftool's does, after a warning: the undo bytes then go to an unlinked private temporary
+ * file, so a failed write is still rolled back, but a killed process cannot be recovered from.
  *
- * @param imagePath - the image being edited
+ * @param image - the image being edited (open for writing)
+ * @param opts - warning sink
  * @returns the log
  */
-export function fileJournal(imagePath: string): DurableLog {
-  const path = journalPath(imagePath);
+export function fileJournal(image: FileStore, opts: FileJournalOptions = {}): DurableLog {
+  const path = journalPath(image.path);
   let store: FileStore | undefined;
+  let created = false;
+  let durable = true;
   let end = 0;
-  const append = async (bytes: Uint8Array): Promise<void> => {
-    await store!.write(end, bytes);
-    end += bytes.length;
-    await store!.sync();
+  let check: Uint8Array | undefined;
+  const append = async (...parts: Uint8Array[]): Promise<number> => {
+    const at = end;
+    check = chainCheck(check, ...parts);
+    for (const p of [...parts, check]) {
+      await store!.write(end, p);
+      end += p.length;
+    }
+    if (durable) await store!.sync();
+    return at;
   };
   return {
-    async begin(originalSize) {
-      store = await FileStore.open(path, 'wx+');
-      const head = new Uint8Array(16);
-      head.set(MAGIC);
-      new DataView(head.buffer).setBigInt64(8, BigInt(originalSize), true);
+    async begin(start: EditStart) {
+      try {
+        store = await FileStore.open(path, 'wx+', { createMode: 0o600, noFollow: true });
+        created = true;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') {
+          throw sifError('JOURNAL_REJECTED', `${image.path}: a journal appeared beside the image (${path}) while it was being edited; the edit was not made`, { cause: e });
+        }
+        if (!code || !NO_JOURNAL_HERE.has(code)) throw e;
+        opts.onWarning?.(
+          `cannot create the crash journal ${path} (${code === 'EROFS' ? 'read-only file system' : 'permission denied'}): editing in place; if this edit is interrupted, the image cannot be restored`,
+        );
+        durable = false;
+        const tmp = join(tmpdir(), `.sifkit-undo-${randomBytes(8).toString('hex')}`);
+        store = await FileStore.open(tmp, 'wx+', { createMode: 0o600, noFollow: true });
+        await rm(tmp, { force: true }); // private and anonymous from here on
+      }
+      const st = await image.handle.stat({ bigint: true });
+      const head = new Uint8Array(JOURNAL_HEADER);
+      head.set(JOURNAL_MAGIC);
+      const v = new DataView(head.buffer);
+      v.setBigUint64(8, st.dev, true);
+      v.setBigUint64(16, st.ino, true);
+      v.setBigInt64(24, BigInt(start.originalSize), true);
+      head.set(start.structure, 32);
       await append(head);
-      await syncDir(path);
+      if (durable) await syncDir(path);
     },
     async record(offset, data) {
-      const rec = new Uint8Array(13 + data.length);
-      const v = new DataView(rec.buffer);
-      rec[0] = 0x55; // 'U'
+      const head = new Uint8Array(13);
+      head[0] = 0x55; // 'U'
+      const v = new DataView(head.buffer);
       v.setBigInt64(1, BigInt(offset), true);
       v.setUint32(9, data.length, true);
-      rec.set(data, 13);
-      const at = end + 13;
-      await append(rec);
-      return at;
+      return (await append(head, data)) + head.length;
     },
     async read(at, length) {
       return store!.read(at, length);
     },
-    async commit(finalSize) {
-      const rec = new Uint8Array(9);
+    async commit(finalSize, structure) {
+      const rec = new Uint8Array(41);
       rec[0] = 0x43; // 'C'
       new DataView(rec.buffer).setBigInt64(1, BigInt(finalSize), true);
+      rec.set(structure, 9);
       await append(rec);
     },
     async finish() {
       await store?.close();
       store = undefined;
-      await rm(path, { force: true });
-      await syncDir(path);
+      if (created && durable) {
+        await rm(path, { force: true });
+        await syncDir(path);
+      }
+      created = false;
     },
   };
-}
-
-/** What recovery did. */
-export type Recovery = 'none' | 'rolled-back' | 'completed';
-
-/**
- * Finishes or undoes an edit that was interrupted (the process killed, the machine down): if a
- * journal is beside the image, an uncommitted edit is rolled back to the original bytes and size, a
- * committed one gets its pending cut. Then the journal is removed.
- *
- * @param imagePath - the image
- * @returns what was done
- */
-export async function recoverImage(imagePath: string): Promise<Recovery> {
-  const path = journalPath(imagePath);
-  const st = await stat(path).catch(() => undefined);
-  if (!st) return 'none';
-  const log = await FileStore.open(path, 'r');
-  let bytes: Uint8Array;
-  try {
-    bytes = await log.read(0, log.size);
-  } finally {
-    await log.close();
-  }
-  if (bytes.length < 16 || !MAGIC.every((b, i) => bytes[i] === b)) {
-    // The log was not even begun durably: nothing of the image was touched yet.
-    await rm(path, { force: true });
-    return 'none';
-  }
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const originalSize = Number(v.getBigInt64(8, true));
-  const undo: { offset: number; data: Uint8Array }[] = [];
-  let committed: number | undefined;
-  for (let p = 16; p < bytes.length; ) {
-    if (bytes[p] === 0x55 && p + 13 <= bytes.length) {
-      const offset = Number(v.getBigInt64(p + 1, true));
-      const len = v.getUint32(p + 9, true);
-      if (p + 13 + len > bytes.length) break; // torn record: its write never happened
-      undo.push({ offset, data: bytes.subarray(p + 13, p + 13 + len) });
-      p += 13 + len;
-    } else if (bytes[p] === 0x43 && p + 9 <= bytes.length) {
-      committed = Number(v.getBigInt64(p + 1, true));
-      break;
-    } else break;
-  }
-  let image: FileStore;
-  try {
-    image = await FileStore.open(imagePath, 'r+');
-  } catch (e) {
-    throw sifError('IO_ERROR', `${imagePath}: an interrupted edit needs recovery (${path}), but the image cannot be opened for writing`, { cause: e });
-  }
-  try {
-    if (committed !== undefined) {
-      if (committed >= 0 && image.size !== committed) await image.truncate(committed);
-    } else {
-      for (let i = undo.length - 1; i >= 0; i--) await image.write(undo[i]!.offset, undo[i]!.data);
-      if (image.size !== originalSize) await image.truncate(originalSize);
-    }
-    await image.sync();
-  } finally {
-    await image.close();
-  }
-  await rm(path, { force: true });
-  await syncDir(path);
-  return committed !== undefined ? 'completed' : 'rolled-back';
 }

@@ -3,13 +3,69 @@
  *
  * @module
  */
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { sifError } from '../errors.js';
+import { isSifError, sifError } from '../errors.js';
+import type { DurableLog, EditLogProvider } from '../image/journal.js';
 import { checkRange, type ByteStore } from './source.js';
 
+/** How {@link FileStore.open} opens a file. */
+export type OpenMode = 'r' | 'r+' | 'w+' | 'wx+';
+
+/** Options for {@link FileStore.open}. */
+export interface FileStoreOptions {
+  /** Permission bits of a file this call creates (before the umask). Default 0o666, as siftool. */
+  createMode?: number;
+  /** Refuse to open a symbolic link (O_NOFOLLOW). */
+  noFollow?: boolean;
+}
+
+const ERRNO_TEXT: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EIO: 'input/output error',
+  EFBIG: 'file too large',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  EISDIR: 'is a directory',
+  ENOENT: 'no such file or directory',
+  EBADF: 'bad file descriptor',
+  ELOOP: 'is a symbolic link',
+  EEXIST: 'file exists',
+};
+
+/**
+ * A failed system call as a one-line `IO_ERROR` in Go's wording (`write image.sif: no space left on
+ * device`), with the Node error as its cause.
+ *
+ * @param op - what was done (`open`, `read`, `write`, `truncate`, `sync`)
+ * @param path - the file
+ * @param e - the Node error
+ * @returns the error (a SifError passes through)
+ */
+export function ioError(op: string, path: string, e: unknown): Error {
+  if (isSifError(e)) return e;
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const text = (code && ERRNO_TEXT[code]) ?? (e instanceof Error ? e.message : String(e));
+  return sifError('IO_ERROR', `${op} ${path}: ${text}`, { cause: e });
+}
+
+/** Makes the undo log of an edit of a file store; set by the Node entry (see `io/durable`). */
+export type EditLogFactory = (store: FileStore) => DurableLog;
+
+const FLAGS: Record<OpenMode, number> = {
+  r: constants.O_RDONLY,
+  'r+': constants.O_RDWR,
+  'w+': constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC,
+  'wx+': constants.O_RDWR | constants.O_CREAT | constants.O_EXCL,
+};
+
 /** A {@link ByteStore} over a Node `FileHandle`. */
-export class FileStore implements ByteStore {
+export class FileStore implements ByteStore, EditLogProvider {
   #size: number;
+  /** The undo log edits of this file use by default (the Node entry sets a crash journal). */
+  editLogFactory: EditLogFactory | undefined;
 
   private constructor(
     /** The open file (its `fd` is shared with hashing workers). */
@@ -27,11 +83,15 @@ export class FileStore implements ByteStore {
    * Opens a file.
    *
    * @param path - the file
-   * @param mode - `r` read-only, `r+` read-write, `w+` create or truncate
+   * @param mode - `r` read-only, `r+` read-write, `w+` create or truncate, `wx+` create exclusively
+   * @param opts - mode of a created file, symlink refusal
    * @returns the store
    */
-  static async open(path: string, mode: 'r' | 'r+' | 'w+' | 'wx+' = 'r'): Promise<FileStore> {
-    const handle = await open(path, mode, 0o755);
+  static async open(path: string, mode: OpenMode = 'r', opts: FileStoreOptions = {}): Promise<FileStore> {
+    const flags = FLAGS[mode] | (opts.noFollow ? constants.O_NOFOLLOW : 0);
+    const handle = await open(path, flags, opts.createMode ?? 0o666).catch((e: unknown) => {
+      throw ioError('open', path, e);
+    });
     try {
       const st = await handle.stat();
       if (st.isDirectory()) throw sifError('IO_ERROR', `${path}: is a directory`);
@@ -44,6 +104,12 @@ export class FileStore implements ByteStore {
 
   get size(): number {
     return this.#size;
+  }
+
+  /** A durable log for one edit (see {@link EditLogProvider}). */
+  editLog(): DurableLog {
+    if (!this.editLogFactory) throw sifError('IO_ERROR', `${this.path}: no edit log configured`);
+    return this.editLogFactory(this);
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
@@ -69,24 +135,53 @@ export class FileStore implements ByteStore {
   }
 
   async write(offset: number, data: Uint8Array): Promise<void> {
-    injectFault('write');
     let done = 0;
-    while (done < data.length) {
-      const { bytesWritten } = await this.handle.write(data, done, data.length - done, offset + done);
-      done += bytesWritten;
+    try {
+      const short = injectFault('write');
+      if (short) {
+        // A short write: part of the buffer reaches the file, then the device fails.
+        done = (await this.handle.write(data, 0, Math.max(1, data.length >> 1), offset)).bytesWritten;
+        throw ioFault('ENOSPC', 'write');
+      }
+      while (done < data.length) {
+        const { bytesWritten } = await this.handle.write(data, done, data.length - done, offset + done);
+        done += bytesWritten;
+      }
+      this.#size = Math.max(this.#size, offset + data.length);
+    } catch (e) {
+      // Part of the data may have landed and grown the file: learn the real size, so a rollback
+      // cuts it back.
+      await this.#restat();
+      throw ioError('write', this.path, e);
     }
-    this.#size = Math.max(this.#size, offset + data.length);
   }
 
   async truncate(size: number): Promise<void> {
-    injectFault('truncate');
-    await this.handle.truncate(size);
-    this.#size = size;
+    try {
+      injectFault('truncate');
+      await this.handle.truncate(size);
+      this.#size = size;
+    } catch (e) {
+      await this.#restat();
+      throw ioError('truncate', this.path, e);
+    }
+  }
+
+  async #restat(): Promise<void> {
+    try {
+      this.#size = (await this.handle.stat()).size;
+    } catch {
+      // keep the last known size
+    }
   }
 
   async sync(): Promise<void> {
-    injectFault('sync');
-    await this.handle.sync();
+    try {
+      injectFault('sync');
+      await this.handle.sync();
+    } catch (e) {
+      throw ioError('sync', this.path, e);
+    }
   }
 
   async close(): Promise<void> {
@@ -94,20 +189,31 @@ export class FileStore implements ByteStore {
   }
 }
 
+function ioFault(code: 'ENOSPC' | 'EIO', op: string): Error {
+  const text = code === 'ENOSPC' ? 'no space left on device' : 'i/o error';
+  return Object.assign(new Error(`${code}: ${text}, ${op} (injected)`), { code, syscall: op });
+}
+
 let mutations = 0;
 /**
- * Fault injection for crash-safety tests: `SIFKIT_FAULT_INJECT=<kill|enospc|eio>@<n>` makes the n-th
- * write, truncate or sync of any file store in the process kill the process (SIGKILL) or fail with
- * ENOSPC / EIO. Unset in normal use.
+ * Fault injection for crash-safety tests: `SIFKIT_FAULT_INJECT=<kill|enospc|eio|short>@<n>` makes the
+ * n-th write, truncate or sync of any file store in the process kill the process (SIGKILL), fail with
+ * ENOSPC / EIO, or (`short`, writes only) write part of its buffer and then fail with ENOSPC. Unset in
+ * normal use.
+ *
+ * @returns true when the caller must perform a short write and fail
  */
-function injectFault(op: string): void {
+function injectFault(op: 'write' | 'truncate' | 'sync'): boolean {
   const spec = process.env.SIFKIT_FAULT_INJECT;
-  if (!spec) return;
-  const m = /^(kill|enospc|eio)@(\d+)$/.exec(spec);
-  if (!m) return;
+  if (!spec) return false;
+  const m = /^(kill|enospc|eio|short)@(\d+)$/.exec(spec);
+  if (!m) return false;
   mutations++;
-  if (mutations !== Number(m[2])) return;
+  if (mutations !== Number(m[2])) return false;
   if (m[1] === 'kill') process.kill(process.pid, 'SIGKILL');
-  const code = m[1] === 'enospc' ? 'ENOSPC' : 'EIO';
-  throw Object.assign(new Error(`${code}: ${code === 'ENOSPC' ? 'no space left on device' : 'i/o error'}, ${op} (injected)`), { code });
+  if (m[1] === 'short') {
+    if (op === 'write') return true;
+    throw ioFault('ENOSPC', op);
+  }
+  throw ioFault(m[1] === 'enospc' ? 'ENOSPC' : 'EIO', op);
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { openImage } from '../../node.js';
+import { openForCli } from '../open.js';
 import { exactArgs, parseFlags, parseUint } from '../args.js';
 import { EXIT, writeAll, type CliIO } from '../io.js';
 import { formatHeader, formatInfo, formatList } from '../siftool-format.js';
@@ -36,7 +36,7 @@ export async function run(cmd: 'header' | 'list' | 'info' | 'dump', args: string
   }
   if (cmd === 'header' || cmd === 'list') {
     exactArgs(positionals, 1);
-    const img = await openImage(positionals[0]!);
+    const img = await openForCli(io, positionals[0]!);
     try {
       await writeAll(io.stdout, cmd === 'header' ? Buffer.from(formatHeader(img), 'latin1') : formatList(img));
     } finally {
@@ -46,7 +46,7 @@ export async function run(cmd: 'header' | 'list' | 'info' | 'dump', args: string
   }
   exactArgs(positionals, 2);
   const id = parseUint(positionals[0], 'while converting id');
-  const img = await openImage(positionals[1]!);
+  const img = await openForCli(io, positionals[1]!);
   try {
     const d = img.get(id);
     if (cmd === 'info') await writeAll(io.stdout, Buffer.from(formatInfo(d), 'latin1'));

@@ -7,7 +7,8 @@ import { open } from 'node:fs/promises';
 import { sifError } from '../../errors.js';
 import { DataType, HashType, parseSBOMFormat, ARCHITECTURES } from '../../format/types.js';
 import { addObject, deleteObject, setPrimaryPartition, type ObjectInput, type TimeOptions } from '../../image/edit.js';
-import { createImageFile, fileJournal, openImage } from '../../node.js';
+import { createImageFile } from '../../node.js';
+import { openForCli } from '../open.js';
 import { fromHex } from '../../hash/index.js';
 import { exactArgs, parseFlags, parseInt32, parseTime, parseUint, type Parsed } from '../args.js';
 import { EXIT, UsageError, writeAll, type CliIO } from '../io.js';
@@ -240,9 +241,9 @@ export async function run(cmd: 'new' | 'add' | 'del' | 'setprim', args: string[]
       const objectPath = positionals[1]!;
       // Open the object first, as siftool does, so a missing input fails before the image is touched.
       await (await open(objectPath, 'r')).close();
-      const img = await openImage(positionals[0]!, { writable: true });
+      const img = await openForCli(io, positionals[0]!, true);
       try {
-        await addObject(img, { ...input, data: fileChunks(objectPath) }, { ...timeOptions(values), durable: fileJournal(positionals[0]!) });
+        await addObject(img, { ...input, data: fileChunks(objectPath) }, timeOptions(values));
       } finally {
         await img.close();
       }
@@ -257,9 +258,9 @@ export async function run(cmd: 'new' | 'add' | 'del' | 'setprim', args: string[]
       if (values.help) return helpOut(io, cmd);
       exactArgs(positionals, 2);
       const id = parseUint(positionals[0], 'while converting id');
-      const img = await openImage(positionals[1]!, { writable: true });
+      const img = await openForCli(io, positionals[1]!, true);
       try {
-        const opts = { ...timeOptions(values), durable: fileJournal(positionals[1]!) };
+        const opts = timeOptions(values);
         if (cmd === 'del') await deleteObject(img, id, { ...opts, zero: values.zero === true, compact: values.compact === true });
         else await setPrimaryPartition(img, id, opts);
       } finally {

@@ -4,7 +4,8 @@
  * @module
  */
 import { signImage, type SignOptions } from '../../integrity/sign.js';
-import { fileJournal, HashPool, openImage, workerHasher, workersFor } from '../../node.js';
+import { HashPool, workerHasher, workersFor } from '../../node.js';
+import { openForCli } from '../open.js';
 import { SELECTION_FLAGS, exactArgs, parseFlags, parseSelection, parseStyle, parseTime, parseUint } from '../args.js';
 import { EXIT, errorText, writeAll, type CliIO } from '../io.js';
 import { readFile } from 'node:fs/promises';
@@ -73,7 +74,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     log(io, 'FATAL', `${style === 'ce4' ? 'failed' : 'Failed'} to sign container: ${msg}`);
     return EXIT.FATAL;
   };
-  const opts: SignOptions = { durable: fileJournal(path), ...parseSelection(values) };
+  const opts: SignOptions = { ...parseSelection(values) };
   if (typeof values.time === 'string') opts.time = parseTime(values.time, 'time');
   if (values.deterministic) opts.deterministic = true;
   else opts.salt = true;
@@ -120,7 +121,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   else opts.pgpKey = key.key;
   let img;
   try {
-    img = await openImage(path, { writable: true });
+    img = await openForCli(io, path, true);
   } catch (e) {
     return fatal(errorText(e));
   }

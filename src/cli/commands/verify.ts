@@ -10,13 +10,14 @@ import { DataType, PartType } from '../../format/types.js';
 import { verifyImage, type VerifyOptions, type VerifyResult } from '../../integrity/verify.js';
 import type { KeyringEntry } from '../../keys/pgp.js';
 import { keyringPaths, readKeyring } from '../../keys/keyring.js';
-import { HashPool, openImage, workerHasher, workersFor } from '../../node.js';
+import { HashPool, workerHasher, workersFor } from '../../node.js';
+import { openForCli } from '../open.js';
 import { SELECTION_FLAGS, exactArgs, parseFlags, parseSelection, parseStyle } from '../args.js';
 import { EXIT, errorText, writeAll, type CliIO } from '../io.js';
 import { readVerifyKeys } from '../keys.js';
 import { log } from '../log.js';
 import { readableSize } from '../text.js';
-import { formatResultText, fullReportJson, singularityJson, type VerifyStyle } from '../verify-format.js';
+import { formatResultText, fullReportJson, loadFailureJson, singularityJson, type VerifyStyle } from '../verify-format.js';
 
 /** Help text. */
 export const HELP = `Verify digital signature(s) within an image
@@ -127,8 +128,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   opts.continueOnError = report !== undefined;
   let img;
   try {
-    img = await openImage(path);
+    img = await openForCli(io, path);
   } catch (e) {
+    // A JSON report is still a JSON document: it says why the image could not be read.
+    if (report !== undefined) {
+      const text = loadFailureJson(path, e);
+      if (report === '-') await writeAll(io.stdout, text);
+      else await writeFile(report, text);
+    }
     return fatal(errorText(e));
   }
   // Workers only when several large objects can be hashed at once; SIFKIT_WORKERS=N overrides.
