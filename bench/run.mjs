@@ -5,7 +5,8 @@
 //   - 4 × 256 MiB objects in two groups, signed     (verify)
 //   - 1,000 small objects                           (load + list)
 // Baselines: `openssl dgst -sha256` (the SHA-256 limit), sif-oracle (the reference library),
-// siftool. Usage: npm run bench [-- --reps N --quick --rss4g]. Writes bench/results/latest.json.
+// siftool. Usage: npm run bench [-- --reps N --quick --rss4g --delzero3g]. Writes
+// bench/results/latest.json.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, closeSync, writeSync, rmSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
@@ -167,6 +168,27 @@ try {
       }, size(img4)),
     );
     rmSync(img4);
+  }
+
+  if (args.includes('--delzero3g')) {
+    // Peak RSS of the library's deleteObject({ zero: true }) on a 3 GiB object, with its defaults
+    // (the crash journal beside the image holds the undo bytes, streamed in 1 MiB records), beside
+    // siftool's del (which neither zeroes nor keeps undo data) on the same image.
+    const blob3 = join(dir, 'blob3.bin');
+    execFileSync('truncate', ['-s', '3G', blob3]);
+    const base3 = join(dir, 'three-gib.sif');
+    sk('new', base3);
+    sk('add', base3, blob3, '--datatype', '7', '--groupid', '1');
+    rmSync(blob3);
+    const img3 = join(dir, 'three-gib-work.sif');
+    results.push(
+      race('delete --zero of a 3 GiB object via the library (peak RSS)', {
+        'sifkit library deleteObject({zero})': [node, [join(root, 'bench/lib-delete-zero.mjs'), img3, '1']],
+        'siftool del (no zeroing)': ['siftool', ['del', '1', img3]],
+      }, 3 * GiB, () => execFileSync('cp', ['--sparse=always', base3, img3])),
+    );
+    rmSync(img3, { force: true });
+    rmSync(base3);
   }
 
   const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memGiB: Math.round(totalmem() / GiB), node: process.version, date: new Date().toISOString() };

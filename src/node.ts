@@ -61,6 +61,7 @@ async function openLocked(path: string, opts: OpenOptions): Promise<FileStore> {
       ...(opts.onLockWait ? { onWait: opts.onLockWait } : {}),
     });
     if (lock === 'unavailable') opts.onWarning?.(`${path}: file locks are not available on this platform: the image is used unlocked`);
+    await store.refreshSize(); // it may have changed while we waited
     return store;
   } catch (e) {
     await store.close();

@@ -23,7 +23,7 @@ import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { sifError } from '../errors.js';
 import type { DurableLog, EditStart } from '../image/journal.js';
-import { FileStore } from './node.js';
+import { FileStore, errnoCode } from './node.js';
 
 /** Journal magic, version 2 (version 1 journals carried no identity and are never applied). */
 export const JOURNAL_MAGIC = new TextEncoder().encode('SIFKITJ2');
@@ -110,7 +110,7 @@ export function fileJournal(image: FileStore, opts: FileJournalOptions = {}): Du
         store = await FileStore.open(path, 'wx+', { createMode: 0o600, noFollow: true });
         created = true;
       } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
+        const code = errnoCode(e);
         if (code === 'EEXIST') {
           throw sifError('JOURNAL_REJECTED', `${image.path}: a journal appeared beside the image (${path}) while it was being edited; the edit was not made`, { cause: e });
         }

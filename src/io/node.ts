@@ -8,6 +8,9 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { isSifError, sifError } from '../errors.js';
 import type { DurableLog, EditLogProvider } from '../image/journal.js';
 import { checkRange, type ByteStore } from './source.js';
+// A cycle by design: the journal writes through FileStore, and FileStore's default edit log is the
+// journal. Both are used only inside functions, after both modules have loaded.
+import { fileJournal } from './durable.js';
 
 /** How {@link FileStore.open} opens a file. */
 export type OpenMode = 'r' | 'r+' | 'w+' | 'wx+';
@@ -49,6 +52,18 @@ export function ioError(op: string, path: string, e: unknown): Error {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   const text = (code && ERRNO_TEXT[code]) ?? (e instanceof Error ? e.message : String(e));
   return sifError('IO_ERROR', `${op} ${path}: ${text}`, { cause: e });
+}
+
+/**
+ * The errno code behind an error (also through an `IO_ERROR`'s cause).
+ *
+ * @param e - an error
+ * @returns the code, e.g. `ENOENT`
+ */
+export function errnoCode(e: unknown): string | undefined {
+  const x = e as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  if (typeof x?.cause?.code === 'string') return x.cause.code;
+  return typeof x?.code === 'string' && /^E[A-Z]+$/.test(x.code) ? x.code : undefined;
 }
 
 /** Makes the undo log of an edit of a file store; set by the Node entry (see `io/durable`). */
@@ -106,10 +121,12 @@ export class FileStore implements ByteStore, EditLogProvider {
     return this.#size;
   }
 
-  /** A durable log for one edit (see {@link EditLogProvider}). */
+  /**
+   * A durable log for one edit (see {@link EditLogProvider}): `editLogFactory` when set, else a crash
+   * journal beside the file.
+   */
   editLog(): DurableLog {
-    if (!this.editLogFactory) throw sifError('IO_ERROR', `${this.path}: no edit log configured`);
-    return this.editLogFactory(this);
+    return (this.editLogFactory ?? fileJournal)(this);
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
@@ -165,6 +182,11 @@ export class FileStore implements ByteStore, EditLogProvider {
       await this.#restat();
       throw ioError('truncate', this.path, e);
     }
+  }
+
+  /** Re-reads the file's size (after waiting for a lock, another process may have changed it). */
+  async refreshSize(): Promise<void> {
+    this.#size = (await this.handle.stat()).size;
   }
 
   async #restat(): Promise<void> {
