@@ -8,7 +8,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           // Interop tests need Debian's tools, root or a second user: npm run test:interop.
-          exclude: ['test/interop/**', 'test/**/*.interop.test.ts'],
+          exclude: ['test/interop/**', 'test/conformance/**', 'test/**/*.interop.test.ts'],
           testTimeout: 60_000,
         },
       },
@@ -17,6 +17,13 @@ export default defineConfig({
           name: 'fuzz',
           include: ['test/fuzz/**/*.fuzz.ts'],
           testTimeout: 24 * 3600_000,
+        },
+      },
+      {
+        test: {
+          name: 'conformance',
+          include: ['test/conformance/**/*.test.ts'],
+          testTimeout: 120_000,
         },
       },
       {

@@ -4,7 +4,7 @@
 //   - a 1 GiB single-object group, signed          (verify, sign, dump)
 //   - 4 × 256 MiB objects in two groups, signed     (verify)
 //   - 1,000 small objects                           (load + list)
-// Baselines: `openssl dgst -sha256` (the SHA-256 limit), sif-oracle (the reference library),
+// Baselines: `openssl dgst -sha256` (the SHA-256 limit), sif-ref (the reference library),
 // siftool. Usage: npm run bench [-- --reps N --quick --rss4g --delzero3g]. Writes
 // bench/results/latest.json.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -26,10 +26,10 @@ const pub = join(root, 'testdata/keys/sample-public.asc');
 
 function oraclePath() {
   if (process.env.SIF_ORACLE) return process.env.SIF_ORACLE;
-  for (const p of [join(root, '.ci/out/sif-oracle'), join(root, 'node_modules/.cache/sif-oracle/sif-oracle')]) if (existsSync(p)) return p;
-  const out = join(root, 'node_modules/.cache/sif-oracle/sif-oracle');
+  for (const p of [join(root, '.ci/out/sif-ref'), join(root, 'node_modules/.cache/sif-ref/sif-ref')]) if (existsSync(p)) return p;
+  const out = join(root, 'node_modules/.cache/sif-ref/sif-ref');
   mkdirSync(dirname(out), { recursive: true });
-  execFileSync('bash', [join(root, '../shared/oracle/build.sh'), out], { stdio: 'inherit' });
+  execFileSync('bash', [join(root, 'test/oracle/build.sh'), out], { stdio: 'inherit' });
   return out;
 }
 const oracle = oraclePath();
@@ -115,7 +115,7 @@ try {
       sifkit: [node, [sifkit, 'verify', '--key', pub, one]],
       'sifkit, @noble/hashes back end': ['env', ['SIFKIT_HASH_BACKEND=noble', 'SIFKIT_WORKERS=0', node, sifkit, 'verify', '--key', pub, one]],
       'openssl dgst -sha256': ['openssl', ['dgst', '-sha256', one]],
-      'sif-oracle verify': [oracle, ['verify', '--key', pub, one]],
+      'sif-ref verify': [oracle, ['verify', '--key', pub, one]],
     }, size(one)),
   );
   results.push(
@@ -123,14 +123,14 @@ try {
       sifkit: [node, [sifkit, 'verify', '--key', pub, four]],
       'sifkit, no workers': ['env', ['SIFKIT_WORKERS=0', node, sifkit, 'verify', '--key', pub, four]],
       'openssl dgst -sha256': ['openssl', ['dgst', '-sha256', four]],
-      'sif-oracle verify': [oracle, ['verify', '--key', pub, four]],
+      'sif-ref verify': [oracle, ['verify', '--key', pub, four]],
     }, size(four)),
   );
   const signCopy = join(dir, 'sign-copy.sif');
   results.push(
     race(`sign ${big >> 20} MiB, one object`, {
       sifkit: [node, [sifkit, 'sign', '--key', key, signCopy]],
-      'sif-oracle sign': [oracle, ['sign', '--key', key, signCopy]],
+      'sif-ref sign': [oracle, ['sign', '--key', key, signCopy]],
     }, size(oneUnsigned), () => copyFileSync(oneUnsigned, signCopy)),
   );
   results.push(

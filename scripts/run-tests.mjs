@@ -7,6 +7,11 @@ import { join } from 'node:path';
 
 const project = process.argv[2] ?? 'unit';
 const extra = process.argv.slice(3);
+if (project === 'conformance' && !process.env.SIFKIT_REFERENCE_FIXTURES) {
+  console.error('test:conformance: set SIFKIT_REFERENCE_FIXTURES to the reference-fixtures folder (e.g. ../shared/reference-fixtures)');
+  console.log('conformance: 0 passed, 1 failed, 0 skipped');
+  process.exit(1);
+}
 const dir = '.vitest-tmp';
 mkdirSync(dir, { recursive: true });
 const out = join(dir, `${project}.json`);

@@ -1,20 +1,19 @@
 #!/usr/bin/env bash
 # Regenerates sifkit's committed test fixtures with the reference tools:
-#   siftool (Debian siftool 2.8.3), sif-oracle (../shared/oracle, the reference Go library),
+#   siftool (Debian siftool 2.8.3), sif-ref (test/oracle, the reference Go library),
 #   mksquashfs (squashfs-tools) and GnuPG. Run from anywhere:  bash testdata/generate.sh
 # Inputs are the files under testdata/input (owned by this project). Outputs: testdata/keys,
-# testdata/images and testdata/golden (siftool outputs and sif-oracle JSON for every image).
+# testdata/images and testdata/golden (siftool outputs and sif-ref JSON for every image).
 # Needs: apt-get install siftool squashfs-tools gnupg golang-go golang-github-sylabs-sif-dev
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-shared=${SIFKIT_SHARED:-$root/../shared}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 oracle=${SIF_ORACLE:-}
 if [[ -z $oracle ]]; then
-  bash "$shared/oracle/build.sh" "$work/sif-oracle" >/dev/null
-  oracle=$work/sif-oracle
+  bash "$root/test/oracle/build.sh" "$work/sif-ref" >/dev/null
+  oracle=$work/sif-ref
 fi
 in=$here/input keys=$here/keys img=$here/images gold=$here/golden
 rm -rf "$keys" "$img" "$gold"

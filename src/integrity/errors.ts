@@ -36,7 +36,7 @@ export function objectIntegrity(id: number): SifError {
   });
 }
 
-/** Which error kind of the reference (as sif-oracle names them) a code belongs to. */
+/** Which error kind of the reference (as sif-ref names them) a code belongs to. */
 export function referenceKind(code: SifErrorCode): 'SignatureNotValid' | 'SignatureNotFound' | 'NoKeyMaterial' | undefined {
   switch (code) {
     case 'SIGNATURE_NOT_VALID':

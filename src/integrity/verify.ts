@@ -180,8 +180,17 @@ function detectFormat(sig: ObjectDescriptor, data: Uint8Array, opts: VerifyOptio
     if (!opts.keyring) throw sifError('NO_KEY_MATERIAL', 'key material not provided for PGP clear-sign signature', { signatureId });
     return { format: 'pgp', block };
   }
+  if (startsWith(data, SIGNED_MESSAGE)) {
+    // Apptainer's X.509 format (apptainer/sif): a base64 JSON payload in a "SIGNED MESSAGE" block.
+    throw sifError('FORMAT_NOT_RECOGNIZED', "signature format not recognized: X.509 signatures (Apptainer's signed-message format) are not supported yet", {
+      signatureId,
+    });
+  }
   throw sifError('FORMAT_NOT_RECOGNIZED', 'signature format not recognized', { signatureId });
 }
+
+const SIGNED_MESSAGE = new TextEncoder().encode('-----BEGIN SIGNED MESSAGE-----');
+const startsWith = (data: Uint8Array, prefix: Uint8Array): boolean => data.length >= prefix.length && prefix.every((b, i) => data[i] === b);
 
 /** Checks the crypto and returns the signed plaintext; fills signer/keys in `r`. */
 async function decodeMessage(dec: Decoded, hash: HashAlgorithm | undefined, opts: VerifyOptions, r: VerifyResult): Promise<Uint8Array> {

@@ -1,10 +1,11 @@
 // `sifkit header|list|info|dump` must print exactly what siftool prints: on the project's images
-// (goldens recorded from Debian's siftool by testdata/generate.sh) and on the v2.24.1 goldens.
+// (goldens recorded from Debian's siftool by testdata/generate.sh); the v2.24.1 goldens are in
+// test/conformance.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { HAVE_REF, REF_SIF, TESTDATA } from '../helpers/paths.js';
+import { TESTDATA } from '../helpers/paths.js';
 
 const gold = join(TESTDATA, 'golden');
 const images = readdirSync(join(TESTDATA, 'images')).filter((f) => f.endsWith('.sif')).map((f) => f.slice(0, -4));
@@ -31,47 +32,6 @@ describe('siftool 2.8.3 goldens on the project images', () => {
       expect(seen).toBeGreaterThan(2);
     });
   }
-});
-
-const kebab = (s: string): string =>
-  s
-    .replace(/([a-z])([A-Z])/g, '$1-$2')
-    .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
-    .toLowerCase();
-
-describe.skipIf(!HAVE_REF)('siftool v2.24.1 goldens (internal/app/siftool/testdata)', () => {
-  const td = join(REF_SIF, 'internal/app/siftool/testdata');
-  for (const cmd of ['Header', 'List'] as const) {
-    const names = HAVE_REF ? readdirSync(join(td, `TestApp_${cmd}`)).map((f) => f.replace(/\.golden$/, '')) : [];
-    for (const name of names) {
-      it(`${cmd.toLowerCase()} ${name}`, async () => {
-        const r = await runCli([cmd.toLowerCase(), join(REF_SIF, 'test/images', `${kebab(name)}.sif`)]);
-        expect(r.stdout).toBe(readFileSync(join(td, `TestApp_${cmd}`, `${name}.golden`), 'utf8'));
-      });
-    }
-  }
-  it.each([
-    ['Time', 'one-object-time', 1],
-    ['GenericJSON', 'one-object-generic-json', 1],
-    ['CryptMessage', 'one-object-crypt-message', 1],
-    ['SBOM', 'one-object-sbom', 1],
-    ['OCIRootIndex', 'one-object-oci-root-index', 1],
-    ['OCIBlob', 'one-object-oci-blob', 1],
-    ['DataPartitionRaw', 'two-groups-signed-pgp', 1],
-    ['DataPartitionSquashFS', 'two-groups-signed-pgp', 2],
-    ['DataPartitionEXT3', 'two-groups-signed-pgp', 3],
-    ['DataSignature', 'two-groups-signed-pgp', 4],
-  ])('info %s', async (golden, image, id) => {
-    const r = await runCli(['info', String(id), join(REF_SIF, 'test/images', `${image}.sif`)]);
-    expect(r.stdout).toBe(readFileSync(join(td, 'TestApp_Info', `${golden}.golden`), 'utf8'));
-  });
-  it.each([
-    ['One', 1],
-    ['Two', 2],
-  ])('dump %s', async (golden, id) => {
-    const r = await runCli(['dump', String(id), join(REF_SIF, 'test/images/one-group.sif')]);
-    expect(r.stdoutBytes).toEqual(new Uint8Array(readFileSync(join(td, 'TestApp_Dump', `${golden}.golden`))));
-  });
 });
 
 describe('CLI errors', () => {

@@ -10,7 +10,7 @@ import { emptyDescriptor, GROUP_MASK } from '../../src/format/descriptor.js';
 import { ObjectDescriptor } from '../../src/image/image.js';
 import type { KeySource } from '../../src/keys/pgp.js';
 import { runCli } from '../helpers/cli.js';
-import { HAVE_REF, REF_SIF, TESTDATA } from '../helpers/paths.js';
+import { TESTDATA } from '../helpers/paths.js';
 
 const obj = (id: number, dataType: number, group = 1): ObjectDescriptor =>
   new ObjectDescriptor({ ...emptyDescriptor(), used: true, id, dataType, groupId: (group | GROUP_MASK) >>> 0 }, id - 1, 0);
@@ -168,29 +168,5 @@ describe('verify --json on failures and other key kinds', () => {
       ['FS', false],
     ]);
     expect(r.stderr).toBe('FATAL:   Failed to verify container: integrity: data object integrity compromised: 3\n');
-  });
-});
-
-describe.skipIf(!HAVE_REF)('verify CLI on the reference fixtures', () => {
-  const img = (n: string): string => join(REF_SIF, 'test/images', `${n}.sif`);
-  const key = (n: string): string => join(REF_SIF, 'test/keys', n);
-  it('DSSE with a PEM key: no entity lines; JSON names "unknown"', async () => {
-    const r = await runCli(['verify', '--key', key('ed25519-public.pem'), img('one-group-signed-dsse')]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toBe(
-      `Verifying image: ${img('one-group-signed-dsse')}\nObjects verified:\nID  |GROUP   |LINK    |TYPE\n------------------------------------------------\n1   |1       |NONE    |FS\n2   |1       |NONE    |FS\nContainer verified: ${img('one-group-signed-dsse')}\n`,
-    );
-    const j = await runCli(['verify', '-j', '--key', key('rsa-public.pem'), img('one-group-signed-dsse')]);
-    expect(JSON.parse(j.stdout).SignerKeys[0].Signer).toEqual({ Partition: 'FS', Name: 'unknown', Fingerprint: '', KeyLocal: false, KeyCheck: false, DataCheck: true });
-  });
-  it('legacy signatures: the primary partition by default, every object with -a', async () => {
-    const a = await runCli(['verify', '--legacy-insecure', '--key', key('private.asc'), img('one-group-signed-legacy')]);
-    expect(a.code).toBe(0);
-    expect(a.stdout).toContain('2   |1       |NONE    |FS\n');
-    const b = await runCli(['verify', '--legacy-insecure', '-a', '--key', key('private.asc'), img('one-group-signed-legacy-all')]);
-    expect(b.code).toBe(0);
-    expect(b.stdout.match(/Objects verified:/g)).toHaveLength(2);
-    const c = await runCli(['verify', '--key', key('private.asc'), img('one-group-signed-legacy')]);
-    expect(c.stderr).toBe('FATAL:   Failed to verify container: integrity: signature not found for object group 1\n');
   });
 });

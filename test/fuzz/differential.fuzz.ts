@@ -1,5 +1,5 @@
 // `npm run fuzz`: the long fuzz run, differential against the reference. For every mutated image,
-// sifkit's verdict (verified or not, which objects) must equal sif-oracle's; sifkit refusing to load
+// sifkit's verdict (verified or not, which objects) must equal sif-ref's; sifkit refusing to load
 // is fine only where the reference does not verify either; a crash of the reference counts as "not
 // verified". Duration: SIFKIT_FUZZ_MINUTES (default 10) or SIFKIT_FUZZ_RUNS. Prints iterations/s.
 import fc from 'fast-check';
@@ -21,7 +21,7 @@ interface OracleAnswer {
 
 describe('fuzz: differential against the reference', () => {
   it('mutated images get the reference verdict', async () => {
-    const items = await corpus();
+    const items = await corpus(process.env.SIFKIT_REFERENCE_FIXTURES !== undefined);
     const minutes = Number(process.env.SIFKIT_FUZZ_MINUTES ?? 10);
     let runs = 0;
     let verified = 0;

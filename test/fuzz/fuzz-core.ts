@@ -1,6 +1,6 @@
 // The fuzz properties, shared by the quick run in `npm test` and `npm run fuzz`.
 import fc from 'fast-check';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { SifError } from '../../src/errors.js';
@@ -13,7 +13,7 @@ import { headerIntegrityBytes } from '../../src/format/header.js';
 import { DataType } from '../../src/format/types.js';
 import { readPgpKeys } from '../../src/keys/pgp.js';
 import { readPemPublicKey } from '../../src/keys/pem.js';
-import { HAVE_REF, REF_SIF, TESTDATA } from '../helpers/paths.js';
+import { referenceFixtures, TESTDATA } from '../helpers/paths.js';
 import { apply, mutationArb, type Mutation } from './mutate.js';
 
 /** A base image with the keys that verify it. */
@@ -26,7 +26,11 @@ export interface Corpus {
 }
 
 /** Real images: the project's signed images, and the reference's when the shared fixtures are here. */
-export async function corpus(): Promise<Corpus[]> {
+/**
+ * The images to mutate: the project's signed images, and with `withReference` the sylabs/sif v2.24.1
+ * signed images from $SIFKIT_REFERENCE_FIXTURES.
+ */
+export async function corpus(withReference = false): Promise<Corpus[]> {
   const sample = await readPgpKeys(new Uint8Array(readFileSync(join(TESTDATA, 'keys/sample-public.asc'))));
   const out: Corpus[] = [];
   const add = async (name: string, path: string, opts: VerifyOptions, keyFile: string): Promise<void> => {
@@ -39,7 +43,8 @@ export async function corpus(): Promise<Corpus[]> {
   for (const f of readdirSync(join(TESTDATA, 'images')).filter((n) => n.includes('signed'))) {
     await add(f, join(TESTDATA, 'images', f), { keyring }, join(TESTDATA, 'keys/sample-public.asc'));
   }
-  if (HAVE_REF && existsSync(join(REF_SIF, 'test/keys/private.asc'))) {
+  if (withReference) {
+    const REF_SIF = join(referenceFixtures(), 'sylabs-sif');
     const ref = await readPgpKeys(new Uint8Array(readFileSync(join(REF_SIF, 'test/keys/private.asc'))));
     const refRing = { entries: ref.map((key) => ({ key: key.toPublic(), source: 'local' as const })) };
     const dsseKeys = [await readPemPublicKey(new Uint8Array(readFileSync(join(REF_SIF, 'test/keys/ed25519-public.pem'))))];

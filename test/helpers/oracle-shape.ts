@@ -1,7 +1,7 @@
 import type { VerifyReport } from '../../src/integrity/verify.js';
 import { referenceKind } from '../../src/integrity/errors.js';
 
-/** The JSON sif-oracle prints for `verify`, rebuilt from a sifkit report (same field order). */
+/** The JSON sif-ref prints for `verify`, rebuilt from a sifkit report (same field order). */
 export interface OracleVerify {
   ok: boolean;
   error?: string;
@@ -9,7 +9,7 @@ export interface OracleVerify {
   results: { signature: number; verified: number[] | null; fingerprint?: string; identities?: string[]; error?: string }[] | null;
 }
 
-/** Converts a sifkit verify report into sif-oracle's JSON shape. */
+/** Converts a sifkit verify report into sif-ref's JSON shape. */
 export function toOracleShape(rep: VerifyReport): OracleVerify {
   const results = rep.results.map((r) => ({
     signature: r.signature.id,
@@ -45,7 +45,7 @@ export function normalizeOracle(o: OracleVerify): OracleVerify {
 }
 
 /**
- * sif-oracle is built on Debian's sylabs/sif 2.8.3, which predates format detection (v2.9.0): it
+ * sif-ref is built on Debian's sylabs/sif 2.8.3, which predates format detection (v2.9.0): it
  * sends every signature to the clear-sign decoder, so a signature that is neither DSSE nor
  * clear-signed fails there ("signature object N not valid: clearsigned message not found", reported
  * through the callback) where v2.9.0+ (and sifkit) stop with "signature format not recognized" — and a

@@ -1,5 +1,5 @@
-// Verification verdicts against the reference library's own answers (sif-oracle JSON committed in
-// testdata/golden by testdata/generate.sh), for the project's images made by siftool and sif-oracle.
+// Verification verdicts against the reference library's own answers (sif-ref JSON committed in
+// testdata/golden by testdata/generate.sh), for the project's images made by siftool and sif-ref.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ async function verify(image: string, key: string, extra: VerifyOptions = {}): Pr
 
 const images = ['sample', 'sample-signed', 'multi', 'multi-signed', 'multi-signed-objects'];
 
-describe('verify agrees with the reference library (committed sif-oracle goldens)', () => {
+describe('verify agrees with the reference library (committed sif-ref goldens)', () => {
   for (const n of images) {
     it(`${n}: trusted key`, async () => {
       expect(await verify(`${n}.sif`, 'sample-public.asc')).toEqual(normalizeOracle(golden(`${n}.verify.json`)));

@@ -1,4 +1,4 @@
-// Keyrings across tools: keyrings sifkit writes are read by GnuPG and by the reference (sif-oracle
+// Keyrings across tools: keyrings sifkit writes are read by GnuPG and by the reference (sif-ref
 // --key pgp-public); keyrings made from GnuPG exports (public and secret, concatenated, armored or
 // binary) are read by sifkit and sign images the reference verifies.
 import { execFileSync } from 'node:child_process';

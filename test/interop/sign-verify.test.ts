@@ -1,5 +1,5 @@
 // Both directions, with keys that are not in the repository (made by GnuPG now): every image sifkit
-// signs verifies with the reference (sif-oracle), and every image the reference signs verifies with
+// signs verifies with the reference (sif-ref), and every image the reference signs verifies with
 // sifkit. RSA 2048/3072/4096 with passphrases, Ed25519, ECDSA P-256.
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 // Differential: tampered copies of signed images get the reference's verdict. Bytes are flipped at
 // positions chosen by fast-check (seeded; the seed is printed on failure so any finding replays);
-// sifkit's verdict, signature results and error text must equal sif-oracle's. Where sifkit refuses the
+// sifkit's verdict, signature results and error text must equal sif-ref's. Where sifkit refuses the
 // image at load (bounds, overlap), the reference must not have verified it either. For damaged
 // signature packets the OpenPGP library's detail text may differ (see coarseSignatureDetail).
 import fc from 'fast-check';

@@ -1,18 +1,19 @@
-// Live reference tools for interop tests: siftool (Debian), sif-oracle (built from ../shared/oracle),
-// GnuPG for keys that are not in the repository.
+// Live reference tools for interop tests: siftool (Debian), sif-ref (test/oracle: the reference Go
+// library from Debian's packages behind a JSON front end), GnuPG for keys that are not in the
+// repository.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, SHARED } from '../helpers/paths.js';
+import { ROOT } from '../helpers/paths.js';
 
-/** Path of sif-oracle: $SIF_ORACLE, or built once into node_modules/.cache. */
+/** Path of sif-ref: $SIF_ORACLE, or built once from test/oracle into node_modules/.cache. */
 export function oraclePath(): string {
   if (process.env.SIF_ORACLE) return process.env.SIF_ORACLE;
-  const out = join(ROOT, 'node_modules/.cache/sif-oracle/sif-oracle');
+  const out = join(ROOT, 'node_modules/.cache/sif-ref/sif-ref');
   if (!existsSync(out)) {
-    mkdirSync(join(ROOT, 'node_modules/.cache/sif-oracle'), { recursive: true });
-    execFileSync('bash', [join(SHARED, 'oracle/build.sh'), out], { stdio: 'inherit' });
+    mkdirSync(join(ROOT, 'node_modules/.cache/sif-ref'), { recursive: true });
+    execFileSync('bash', [join(ROOT, 'test/oracle/build.sh'), out], { stdio: 'inherit' });
   }
   return out;
 }
@@ -23,13 +24,13 @@ export function run(cmd: string, args: string[], input?: string): { stdout: stri
   return { stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8'), code: r.status ?? -1, stdoutBytes: r.stdout };
 }
 
-/** sif-oracle's JSON answer. A crash of the reference (Go panic or fatal error) answers `{ ok: false, crashed }`. */
+/** sif-ref's JSON answer. A crash of the reference (Go panic or fatal error) answers `{ ok: false, crashed }`. */
 export function oracle<T = Record<string, unknown>>(args: string[]): T {
   const r = run(oraclePath(), args);
   if (r.code !== 0 && r.code !== 1 && /^(panic|fatal error|runtime:)/m.test(r.stderr)) {
     return { ok: false, crashed: r.stderr.split('\n')[0], results: null } as T;
   }
-  if (r.code === 2) throw new Error(`sif-oracle usage: ${r.stderr}`);
+  if (r.code === 2) throw new Error(`sif-ref usage: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }
 

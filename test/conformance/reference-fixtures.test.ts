@@ -12,7 +12,10 @@ import { verifyImage, type VerifyOptions } from '../../src/integrity/verify.js';
 import { readPemPrivateKey, readPemPublicKey } from '../../src/keys/pem.js';
 import { readPgpKeys, type PgpPrivateKey } from '../../src/keys/pgp.js';
 import { openImage } from '../../src/node.js';
-import { HAVE_REF, REF, REF_SIF } from '../helpers/paths.js';
+import { referenceFixtures } from '../helpers/paths.js';
+
+const REF = referenceFixtures();
+const REF_SIF = join(REF, 'sylabs-sif');
 
 const img = (n: string): string => join(REF_SIF, 'test/images', `${n}.sif`);
 const key = (n: string): Uint8Array => new Uint8Array(readFileSync(join(REF_SIF, 'test/keys', n)));
@@ -33,10 +36,10 @@ async function run(path: string, opts: VerifyOptions): Promise<{ ok: boolean; si
   }
 }
 
-describe.skipIf(!HAVE_REF)('reference fixtures v2.24.1', async () => {
-  const pgp = HAVE_REF ? await readPgpKeys(key('private.asc')) : [];
+describe('reference fixtures v2.24.1', async () => {
+  const pgp = await readPgpKeys(key('private.asc'));
   const keyring = { entries: pgp.map((k) => ({ key: k.toPublic(), source: 'local' as const })) };
-  const dsseKeys = HAVE_REF ? [await readPemPublicKey(key('ed25519-public.pem')), await readPemPublicKey(key('rsa-public.pem'))] : [];
+  const dsseKeys = [await readPemPublicKey(key('ed25519-public.pem')), await readPemPublicKey(key('rsa-public.pem'))];
 
   it.each([
     ['one-group-signed-pgp', {}, ['3:1,2']],
