@@ -132,8 +132,24 @@ function errorJson(e: SifError): Record<string, unknown> {
  * @returns the JSON text
  */
 export function loadFailureJson(image: string, e: unknown): string {
-  const err = isSifError(e) ? errorJson(e) : { code: 'IO_ERROR', message: e instanceof Error ? e.message : String(e) };
-  return JSON.stringify({ image, verified: false, signatures: [], errors: [err] }, null, 2) + '\n';
+  return JSON.stringify({ image, verified: false, signatures: [], errors: [anyErrorJson(e)] }, null, 2) + '\n';
+}
+
+/**
+ * singularity's `--json` document for a verification that could not start (no image, no keys):
+ * no signatures, and — an addition singularity has no need for, since it prints no JSON then — the
+ * error's code and message.
+ *
+ * @param e - what went wrong
+ * @returns the JSON text
+ */
+export function singularityFailureJson(e: unknown): string {
+  const { code, message } = anyErrorJson(e) as { code: string; message: string };
+  return goJson({ Signatures: 0, SignerKeys: null, Error: { Code: code, Message: message } });
+}
+
+function anyErrorJson(e: unknown): Record<string, unknown> {
+  return isSifError(e) ? errorJson(e) : { code: 'IO_ERROR', message: e instanceof Error ? e.message : String(e) };
 }
 
 /**
@@ -152,7 +168,8 @@ export function fullReportJson(image: string, report: VerifyReport): string {
         verified: report.verified,
         signatures: report.results.map((r) => ({
           id: r.signature.id,
-          format: r.signer ? 'pgp' : r.keys ? 'dsse' : undefined,
+          format: r.format,
+          descriptorFingerprint: r.descriptorFingerprint ?? null,
           signer: r.signer
             ? { fingerprint: r.signer.fingerprint, identity: r.signer.identity ?? null, keyId: r.signer.keyId, source: r.signer.source, file: r.signer.path ?? null }
             : null,

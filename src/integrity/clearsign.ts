@@ -7,7 +7,7 @@
  * @module
  */
 import { sifError } from '../errors.js';
-import { decodeArmor, splitPackets } from './armor.js';
+import { decodeArmor, splitPackets } from '../keys/armor.js';
 import { loadOpenPGP, signerOf, type PgpKey, type PgpKeyring, type PgpPrivateKey, type PgpSigner } from '../keys/pgp.js';
 
 /** A decoded clear-signed block. */
@@ -293,6 +293,29 @@ export interface ClearsignOptions {
   salt?: boolean;
 }
 
+/**
+ * The packet a key signs with, chosen as GnuPG chooses it: the newest valid signing-capable subkey,
+ * else the primary key when it may sign. A revoked or expired key, or one with no usable signing key,
+ * is refused with the reason (the reference would sign, and its own verify would then fail).
+ *
+ * @param key - a private key
+ * @returns its signing key packet
+ * @throws SifError `KEY_INVALID`
+ */
+export async function signingKeyOf(key: PgpPrivateKey): Promise<import('openpgp').SecretKeyPacket | import('openpgp').SecretSubkeyPacket> {
+  const fp = key.getFingerprint().toUpperCase();
+  const now = new Date();
+  if (await key.isRevoked(undefined, undefined, now).catch(() => false)) throw sifError('KEY_INVALID', `key ${fp} is revoked: it cannot sign`);
+  const exp = await key.getExpirationTime().catch(() => null);
+  if (exp instanceof Date && exp <= now) throw sifError('KEY_INVALID', `key ${fp} expired on ${exp.toISOString()}: it cannot sign`);
+  try {
+    const k = await key.getSigningKey(undefined, now);
+    return k.keyPacket as import('openpgp').SecretKeyPacket | import('openpgp').SecretSubkeyPacket;
+  } catch (e) {
+    throw sifError('KEY_INVALID', `key ${fp} has no valid signing key (no signing-capable primary key or subkey)`, { cause: e });
+  }
+}
+
 function armorBase64(bytes: Uint8Array): string {
   let b64 = '';
   // btoa needs a binary string
@@ -306,8 +329,10 @@ function armorBase64(bytes: Uint8Array): string {
 
 /**
  * Clear-signs text with the reference's output layout: `Hash: SHA256` header, dash-escaping, a v4
- * text signature (SHA-256) by the primary key with creation time, issuer key ID and issuer
- * fingerprint subpackets, armored without a checksum line and without a final newline.
+ * text signature (SHA-256) with creation time, issuer key ID and issuer fingerprint subpackets,
+ * armored without a checksum line and without a final newline. The signature is made by the key's
+ * signing key as GnuPG chooses it (see {@link signingKeyOf}): the newest valid signing subkey, else
+ * the primary key.
  *
  * @param text - the message (the compact JSON)
  * @param key - a decrypted private key
@@ -317,20 +342,20 @@ function armorBase64(bytes: Uint8Array): string {
 export async function signClearsign(text: string, key: PgpPrivateKey, opts: ClearsignOptions = {}): Promise<Uint8Array> {
   const openpgp = await loadOpenPGP();
   const date = opts.date ?? new Date();
-  const primary = key.keyPacket as import('openpgp').SecretKeyPacket;
-  if (!primary.isDecrypted()) throw sifError('KEY_LOCKED', 'private key is encrypted: decrypt it first');
+  const signer = await signingKeyOf(key);
+  if (!signer.isDecrypted()) throw sifError('KEY_LOCKED', 'private key is encrypted: decrypt it first');
   const sig = new openpgp.SignaturePacket() as unknown as SignerLike;
   sig.signatureType = openpgp.enums.signature.text;
-  sig.publicKeyAlgorithm = primary.algorithm;
+  sig.publicKeyAlgorithm = signer.algorithm;
   sig.hashAlgorithm = openpgp.enums.hash.sha256;
-  sig.issuerKeyID = primary.getKeyID();
-  sig.issuerFingerprint = primary.getFingerprintBytes()!;
+  sig.issuerKeyID = signer.getKeyID();
+  sig.issuerFingerprint = signer.getFingerprintBytes()!;
   const lines = text.split('\n').map((l) => l.replace(/[ \t]+$/, ''));
   const canonical = lines.join('\n');
   const literal = new (openpgp.LiteralDataPacket as unknown as new (d: Date) => LiteralLike)(date);
   literal.setText(canonical);
   const config = { ...openpgp.config, nonDeterministicSignaturesViaNotation: opts.salt === true };
-  await sig.sign(primary, literal, date, false, config);
+  await sig.sign(signer, literal, date, false, config);
   const list = new openpgp.PacketList();
   list.push(sig as never);
   const body = armorBase64(list.write() as Uint8Array);

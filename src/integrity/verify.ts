@@ -10,7 +10,7 @@ import { readSignature } from '../format/extras.js';
 import { DataType, HashType } from '../format/types.js';
 import type { HashAlgorithm } from '../hash/index.js';
 import { updateFromSource } from '../hash/stream.js';
-import { createHash, digestBytes } from '../hash/index.js';
+import { createHash, digestBytes, toHex } from '../hash/index.js';
 import { descriptorIntegrityBytes } from '../format/descriptor.js';
 import { headerIntegrityBytes } from '../format/header.js';
 import type { ObjectDescriptor, SifImage } from '../image/image.js';
@@ -53,6 +53,13 @@ export interface VerifyOptions {
 export interface VerifyResult {
   /** The signature object. */
   signature: ObjectDescriptor;
+  /** The signature's format: an OpenPGP clear-signed message, a DSSE envelope, or not recognized. */
+  format: 'pgp' | 'dsse' | 'unknown';
+  /**
+   * The signing key's fingerprint as the signature descriptor records it (upper-case hex), when it
+   * records one: who signed, even when no key given can check the signature.
+   */
+  descriptorFingerprint?: string;
   /** Objects whose header, descriptor and data digests matched, in order. */
   verified: ObjectDescriptor[];
   /** The OpenPGP signer, when a PGP signature verified cryptographically. */
@@ -304,6 +311,15 @@ async function verifySignature(img: SifImage, t: Task, sig: ObjectDescriptor, de
   r.verified.push(...t.objects);
 }
 
+function descriptorFingerprintOf(sig: ObjectDescriptor): { descriptorFingerprint?: string } {
+  try {
+    const fp = readSignature(sig.raw).fingerprint;
+    return fp ? { descriptorFingerprint: toHex(fp).toUpperCase() } : {};
+  } catch {
+    return {};
+  }
+}
+
 function asSifError(e: unknown): SifError {
   if (isSifError(e)) return e;
   return sifError('IO_ERROR', e instanceof Error ? e.message : String(e), { cause: e });
@@ -346,15 +362,20 @@ export async function verifyImage(img: SifImage, opts: VerifyOptions = {}): Prom
       continue;
     }
     for (const { sig, data } of sigs) {
+      const fp = descriptorFingerprintOf(sig);
       let dec: Decoded;
       try {
         dec = detectFormat(sig, data, opts);
       } catch (e) {
-        report.errors.push(asSifError(e));
+        // Listed in the report (a signature no key given can check), but not a checked result: the
+        // reference reports no result for it either.
+        const error = asSifError(e);
+        report.results.push({ signature: sig, format: error.code === 'NO_KEY_MATERIAL' ? 'dsse' : 'unknown', verified: [], error, ...fp });
+        report.errors.push(error);
         if (!opts.continueOnError) return report;
         continue;
       }
-      const r: VerifyResult = { signature: sig, verified: [] };
+      const r: VerifyResult = { signature: sig, format: dec.format, verified: [], ...fp };
       try {
         await verifySignature(img, t, sig, dec, opts, hashing, r);
       } catch (e) {

@@ -6,6 +6,7 @@
  */
 import { sifError } from '../errors.js';
 import { concatBytes, toHex } from '../hash/index.js';
+import { crc24, decodeArmorBlocks } from './armor.js';
 import { splitPackets } from './packets.js';
 
 type OpenPGP = typeof import('openpgp');
@@ -72,24 +73,62 @@ export function stripTrustPackets(b: Uint8Array): Uint8Array {
 }
 
 /**
- * Reads every key in a file: armored or binary, public or secret, one or many.
+ * The binary key packets of a key file: the bodies of every armored block (each checked as go-crypto
+ * checks key armor, CRC included), or the file itself when it is not armored.
+ */
+function keyPacketsOf(bytes: Uint8Array, what: string): Uint8Array[] {
+  const head = new TextDecoder().decode(bytes.subarray(0, 4096));
+  if (head.includes('-----BEGIN CERTIFICATE-----') || head.includes('-----BEGIN X509 CERTIFICATE-----')) {
+    throw sifError('KEY_UNSUPPORTED', `${what}: an X.509 certificate is not an OpenPGP key (certificates are not supported yet)`);
+  }
+  if (!head.includes(ARMOR_PREFIX)) return [stripTrustPackets(bytes)];
+  const blocks = decodeArmorBlocks(new TextDecoder().decode(bytes)).filter((b) => b.type.startsWith('PGP '));
+  if (blocks.length === 0) throw sifError('KEY_INVALID', `${what}: no OpenPGP armor block found`);
+  return blocks.map((b, i) => {
+    const where = blocks.length > 1 ? `${what} (armored block ${i + 1})` : what;
+    if (b.error) throw sifError('KEY_INVALID', `${where}: ${b.error}`);
+    if (b.crc !== undefined && b.crc !== crc24(b.body)) throw sifError('KEY_INVALID', `${where}: armor checksum mismatch: openpgp: invalid data: armor invalid`);
+    return stripTrustPackets(b.body);
+  });
+}
+
+/**
+ * Drops every user ID (and attribute) without a valid self-signature, so a name an attacker edited
+ * into a key is never shown; a key left with no user ID is refused, as go-crypto refuses it.
+ */
+async function keepSelfSignedUsers(key: PgpKey, what: string): Promise<void> {
+  const valid: typeof key.users = [];
+  for (const user of key.users) {
+    // null: no time checks (the reference loads keys whatever their self-signatures' dates).
+    if (await user.verify(null as unknown as Date).then(() => true, () => false)) valid.push(user);
+  }
+  if (!valid.some((u) => u.userID)) {
+    throw sifError('KEY_INVALID', `${what}: key ${key.getFingerprint().toUpperCase()} has no user ID with a valid self-signature (altered or damaged key)`);
+  }
+  key.users = valid;
+}
+
+/**
+ * Reads every key in a file: armored (every block, checksums checked) or binary, public or secret,
+ * one or many. Only user IDs with a valid self-signature are kept; a key with none is refused.
  *
  * @param bytes - the file contents
  * @param what - a name for messages (the path)
  * @returns the keys
- * @throws SifError `KEY_INVALID`
+ * @throws SifError `KEY_INVALID`, `KEY_UNSUPPORTED` (an X.509 certificate)
  */
 export async function readPgpKeys(bytes: Uint8Array, what = 'key file'): Promise<PgpKey[]> {
   const openpgp = await loadOpenPGP();
-  const head = new TextDecoder().decode(bytes.subarray(0, 4096));
-  try {
-    if (head.includes(ARMOR_PREFIX)) {
-      return await openpgp.readKeys({ armoredKeys: new TextDecoder().decode(bytes) });
+  const keys: PgpKey[] = [];
+  for (const binaryKeys of keyPacketsOf(bytes, what)) {
+    try {
+      keys.push(...(await openpgp.readKeys({ binaryKeys })));
+    } catch (e) {
+      throw sifError('KEY_INVALID', `${what}: ${(e as Error).message}`, { cause: e });
     }
-    return await openpgp.readKeys({ binaryKeys: stripTrustPackets(bytes) });
-  } catch (e) {
-    throw sifError('KEY_INVALID', `${what}: ${(e as Error).message}`, { cause: e });
   }
+  for (const key of keys) await keepSelfSignedUsers(key, what);
+  return keys;
 }
 
 /**
@@ -102,13 +141,18 @@ export async function readPgpKeys(bytes: Uint8Array, what = 'key file'): Promise
  * @returns the signer
  */
 export async function signerOf(key: PgpKey, keyId: string, source: KeySource, path?: string): Promise<PgpSigner> {
-  const identities = key.users.map((u) => u.userID?.userID).filter((u): u is string => u !== undefined);
-  let identity: string | undefined;
-  try {
-    identity = (await key.getPrimaryUser(null as unknown as Date)).user.userID?.userID;
-  } catch {
-    identity = identities[0];
+  // Keys from callers may not have come through readPgpKeys: check self-signatures here too.
+  const identities: string[] = [];
+  for (const u of key.users) {
+    const id = u.userID?.userID;
+    if (id !== undefined && (await u.verify(null as unknown as Date).then(() => true, () => false))) identities.push(id);
   }
+  // Only a self-signed user ID is ever shown as the signer (readPgpKeys keeps no other).
+  const primary = await key.getPrimaryUser(null as unknown as Date).then(
+    (p) => p.user.userID?.userID,
+    () => undefined,
+  );
+  const identity = primary !== undefined && identities.includes(primary) ? primary : undefined;
   return {
     fingerprint: key.getFingerprint().toUpperCase(),
     keyId: keyId.toUpperCase(),

@@ -26,6 +26,6 @@ describe('verify CLI on the reference fixtures', () => {
     expect(b.code).toBe(0);
     expect(b.stdout.match(/Objects verified:/g)).toHaveLength(2);
     const c = await runCli(['verify', '--key', key('private.asc'), img('one-group-signed-legacy')]);
-    expect(c.stderr).toBe('FATAL:   Failed to verify container: integrity: signature not found for object group 1\n');
+    expect(c.stderr).toBe('FATAL:   Failed to verify container: integrity: signature not found for object group 1 (the image has only legacy signatures: verify them with --legacy-insecure)\n');
   });
 });

@@ -11,7 +11,10 @@ export interface OracleVerify {
 
 /** Converts a sifkit verify report into sif-ref's JSON shape. */
 export function toOracleShape(rep: VerifyReport): OracleVerify {
-  const results = rep.results.map((r) => ({
+  // Signatures whose format was not recognized, or that no key given could check, are listed in
+  // sifkit's report but never reach the reference's result callback.
+  const checked = rep.results.filter((r) => r.format !== 'unknown' && r.error?.code !== 'NO_KEY_MATERIAL');
+  const results = checked.map((r) => ({
     signature: r.signature.id,
     verified: r.verified.length ? r.verified.map((d) => d.id) : null,
     ...(r.signer ? { fingerprint: r.signer.fingerprint, identities: r.signer.identities } : {}),

@@ -4,7 +4,8 @@
  * @module
  */
 import { writeFile } from 'node:fs/promises';
-import { isSifError } from '../../errors.js';
+import { isSifError, type SifError } from '../../errors.js';
+import type { SifImage } from '../../image/image.js';
 import { readPartition } from '../../format/extras.js';
 import { DataType, PartType } from '../../format/types.js';
 import { verifyImage, type VerifyOptions, type VerifyResult } from '../../integrity/verify.js';
@@ -13,11 +14,11 @@ import { keyringPaths, readKeyring } from '../../keys/keyring.js';
 import { HashPool, workerHasher, workersFor } from '../../node.js';
 import { openForCli } from '../open.js';
 import { SELECTION_FLAGS, exactArgs, parseFlags, parseSelection, parseStyle } from '../args.js';
-import { EXIT, errorText, writeAll, type CliIO } from '../io.js';
+import { EXIT, UsageError, errorText, writeAll, type CliIO } from '../io.js';
 import { readVerifyKeys } from '../keys.js';
 import { log } from '../log.js';
 import { readableSize } from '../text.js';
-import { formatResultText, fullReportJson, loadFailureJson, singularityJson, type VerifyStyle } from '../verify-format.js';
+import { formatResultText, fullReportJson, loadFailureJson, singularityFailureJson, singularityJson, type VerifyStyle } from '../verify-format.js';
 
 /** Help text. */
 export const HELP = `Verify digital signature(s) within an image
@@ -79,6 +80,22 @@ function progressReporter(io: CliIO, total: number): { onProgress?: (n: number) 
 }
 
 /**
+ * What singularity's message leaves the user to guess: which key an unknown signer used (the
+ * fingerprint the signature descriptor records), and that only legacy signatures are present.
+ */
+function failureHint(img: SifImage, e: SifError, results: readonly VerifyResult[]): string {
+  if (e.code === 'UNKNOWN_SIGNER') {
+    const fp = results.find((r) => r.signature.id === e.signatureId)?.descriptorFingerprint;
+    return fp ? ` (the signature names key ${fp}, which is not among the keys given)` : '';
+  }
+  if (e.code === 'SIGNATURE_NOT_FOUND') {
+    const legacy = img.objects().some((d) => d.dataType === DataType.Signature && d.link.id !== 0 && !d.link.isGroup);
+    return legacy ? ' (the image has only legacy signatures: verify them with --legacy-insecure)' : '';
+  }
+  return '';
+}
+
+/**
  * Runs `sifkit verify`.
  *
  * @param args - arguments
@@ -110,6 +127,19 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     log(io, 'FATAL', `${style === 'ce4' ? 'failed' : 'Failed'} to verify container: ${msg}`);
     return EXIT.FATAL;
   };
+  const report = typeof values.report === 'string' ? values.report : undefined;
+  if (report !== undefined && values.json) throw new UsageError('--json and --json=full/--report are mutually exclusive');
+  // Whatever stops verification early, JSON output stays a JSON document that says why.
+  const failEarly = async (e: unknown, msg: string): Promise<number> => {
+    if (report !== undefined) {
+      const text = loadFailureJson(path, e);
+      if (report === '-') await writeAll(io.stdout, text);
+      else await writeFile(report, text);
+    } else if (values.json) {
+      await writeAll(io.stdout, singularityFailureJson(e));
+    }
+    return fatal(msg);
+  };
   const opts: VerifyOptions = { ...parseSelection(values) };
   const keyFiles = (values.key as string[] | undefined) ?? [];
   let keyMaterialLine = 'Verifying image with PGP key material';
@@ -122,21 +152,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const entries = keyFiles.length ? keys.pgp : await keyringFromDefaults(io, typeof values.keysdir === 'string' ? values.keysdir : undefined);
     if (entries.length || keys.pem.length === 0) opts.keyring = { entries };
   } catch (e) {
-    return fatal(`failed to load key material: ${errorText(e)}`);
+    return failEarly(e, `failed to load key material: ${errorText(e)}`);
   }
-  const report = typeof values.report === 'string' ? values.report : undefined;
   opts.continueOnError = report !== undefined;
   let img;
   try {
     img = await openForCli(io, path);
   } catch (e) {
-    // A JSON report is still a JSON document: it says why the image could not be read.
-    if (report !== undefined) {
-      const text = loadFailureJson(path, e);
-      if (report === '-') await writeAll(io.stdout, text);
-      else await writeFile(report, text);
-    }
-    return fatal(errorText(e));
+    return failEarly(e, errorText(e));
   }
   // Workers only when several large objects can be hashed at once; SIFKIT_WORKERS=N overrides.
   const pool = new HashPool(io.env.SIFKIT_WORKERS === undefined ? workersFor(img) : Number(io.env.SIFKIT_WORKERS));
@@ -192,7 +215,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (!rep.verified) {
       const e = rep.errors[0]!;
       const prefix = isSifError(e, 'IO_ERROR') ? '' : 'integrity: ';
-      return fatal(prefix + e.message);
+      return fatal(prefix + e.message + failureHint(img, e, rep.results));
     }
     if (report !== '-' && !json) {
       if (style === 'ce3') await writeAll(io.stdout, `Container verified: ${path}\n`);

@@ -7,7 +7,7 @@
  *
  * @module
  */
-export { splitPackets } from '../keys/packets.js';
+export { splitPackets } from './packets.js';
 
 /** A decoded armor block. */
 export interface ArmorBlock {
@@ -19,6 +19,29 @@ export interface ArmorBlock {
   body: Uint8Array;
   /** The first body error, in go-crypto's words, if any. */
   error?: string;
+  /** The 24-bit checksum of the `=XXXX` line, when the block has one. */
+  crc?: number;
+}
+
+const CRC24_INIT = 0xb704ce;
+const CRC24_POLY = 0x1864cfb;
+
+/**
+ * The OpenPGP armor checksum (RFC 4880 §6.1).
+ *
+ * @param data - decoded body bytes
+ * @returns 24-bit CRC
+ */
+export function crc24(data: Uint8Array): number {
+  let crc = CRC24_INIT;
+  for (const b of data) {
+    crc ^= b << 16;
+    for (let i = 0; i < 8; i++) {
+      crc <<= 1;
+      if (crc & 0x1000000) crc ^= CRC24_POLY;
+    }
+  }
+  return crc & 0xffffff;
 }
 
 const ARMOR_CORRUPT = 'openpgp: invalid data: armor invalid';
@@ -72,8 +95,27 @@ function decodeBase64(chars: string): { bytes: Uint8Array; error?: string } {
  * @returns the block, or undefined when the header phase fails (no block)
  */
 export function decodeArmor(text: string): ArmorBlock | undefined {
+  return decodeFrom(readLines(text), 0)?.block;
+}
+
+/**
+ * Every armored block in a text, in order (GnuPG reads concatenated armored keys this way; go-crypto's
+ * readers stop after the first).
+ *
+ * @param text - the armored text
+ * @returns the blocks
+ */
+export function decodeArmorBlocks(text: string): ArmorBlock[] {
   const lines = readLines(text);
-  let i = 0;
+  const out: ArmorBlock[] = [];
+  for (let at: { block: ArmorBlock; next: number } | undefined = decodeFrom(lines, 0); at; at = decodeFrom(lines, at.next)) {
+    out.push(at.block);
+  }
+  return out;
+}
+
+function decodeFrom(lines: { line: string; long: boolean }[], start: number): { block: ArmorBlock; next: number } | undefined {
+  let i = start;
   for (;;) {
     // Skip to a BEGIN line (over-long lines and their continuations are ignored).
     let begin: string | undefined;
@@ -106,6 +148,7 @@ export function decodeArmor(text: string): ArmorBlock | undefined {
     // Body.
     let chars = '';
     let error: string | undefined;
+    let crc: number | undefined;
     for (; i < lines.length; i++) {
       const { line, long } = lines[i]!;
       if (long || line.length > 96) {
@@ -116,13 +159,22 @@ export function decodeArmor(text: string): ArmorBlock | undefined {
       if (line.length === 5 && line[0] === '=') {
         const next = lines[i + 1]?.line ?? '';
         if (!next.startsWith('-----END')) error = ARMOR_CORRUPT;
-        // (go-crypto checks the CRC only when its reader reaches the end, which a signature check never does)
+        // (go-crypto checks the CRC only when its reader reaches the end, which a signature check never
+        // does; key readers do, see keys/pgp.ts)
+        const sum = decodeBase64(line.slice(1));
+        if (sum.error || sum.bytes.length !== 3) error ??= ARMOR_CORRUPT;
+        else crc = (sum.bytes[0]! << 16) | (sum.bytes[1]! << 8) | sum.bytes[2]!;
+        i++;
         break;
       }
       chars += line;
     }
+    while (i < lines.length && !lines[i]!.line.startsWith('-----END')) i++;
     const b = decodeBase64(chars);
     const err = b.error ?? error;
-    return { type: begin.slice(11, -5), headers, body: b.bytes, ...(err ? { error: err } : {}) };
+    return {
+      block: { type: begin.slice(11, -5), headers, body: b.bytes, ...(err ? { error: err } : {}), ...(crc !== undefined ? { crc } : {}) },
+      next: i + 1,
+    };
   }
 }
