@@ -8,10 +8,12 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { sifError } from '../errors.js';
+import { isSifError, sifError } from '../errors.js';
+import { lockFile } from '../io/lock.js';
 import { readPgpKeys, type PgpKey } from './pgp.js';
 import { concatBytes } from '../hash/index.js';
 
@@ -106,45 +108,59 @@ export async function ensureKeysDir(dir: string, warn: KeyringWarn = () => undef
 }
 
 const LOCK_WAIT_MS = 15_000;
-const LOCK_STALE_MS = 60_000;
 
+/**
+ * Locks a keyring for an update: a kernel lock (see io/lock.ts) on `<keyring>.lock`, a file that is
+ * created once (0600) and never removed, so there is no stale lock to guess about — the lock dies with
+ * its process.
+ */
 async function lock(path: string): Promise<() => Promise<void>> {
   const lockPath = `${path}.lock`;
-  const start = Date.now();
-  for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
-    try {
-      const fh = await open(lockPath, 'wx', 0o600);
-      await fh.write(`${process.pid}\n`);
-      await fh.close();
-      return () => rm(lockPath, { force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const st = await stat(lockPath).catch(() => undefined);
-      if (st && Date.now() - st.mtimeMs > LOCK_STALE_MS) await rm(lockPath, { force: true });
-      if (Date.now() - start > LOCK_WAIT_MS) throw sifError('IO_ERROR', `${path}: keyring is locked by another process (${lockPath})`);
-      await new Promise((r) => setTimeout(r, delay));
-    }
+  const fh = await open(lockPath, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  try {
+    await lockFile(fh.fd, path, { shared: false, timeoutMs: LOCK_WAIT_MS });
+  } catch (e) {
+    await fh.close();
+    throw isSifError(e, 'IMAGE_BUSY') ? sifError('IO_ERROR', `${path}: keyring is locked by another process (${lockPath})`) : e;
   }
+  return () => fh.close();
+}
+
+/** Options for {@link updateKeyring}. */
+export interface UpdateKeyringOptions {
+  /** Mode of the keyring file: 0600 (default) for personal keyrings, 0644 for the global one. */
+  mode?: number;
 }
 
 /**
  * Changes a keyring file atomically under its lock: reads the current keys, applies `fn`, and writes
- * the result to a temporary file that is fsynced and renamed over the keyring (mode 0600). If `fn` or
+ * the result to a temporary file that is fsynced and renamed over the keyring (mode 0600, or
+ * `opts.mode`). If `fn` or
  * any write fails, the keyring is left exactly as it was.
  *
  * @param path - the keyring file
  * @param secret - whether it is a secret keyring
  * @param fn - computes the new key list from the current one
+ * @param opts - the file's mode
  * @returns what `fn` returned
  */
-export async function updateKeyring<T>(path: string, secret: boolean, fn: (keys: PgpKey[]) => Promise<{ keys: PgpKey[]; result: T }> | { keys: PgpKey[]; result: T }): Promise<T> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+export async function updateKeyring<T>(
+  path: string,
+  secret: boolean,
+  fn: (keys: PgpKey[]) => Promise<{ keys: PgpKey[]; result: T }> | { keys: PgpKey[]; result: T },
+  opts: UpdateKeyringOptions = {},
+): Promise<T> {
+  const mode = opts.mode ?? 0o600;
+  const dirMode = mode & 0o044 ? 0o755 : 0o700;
+  // A directory made here gets its mode exactly (a strict umask must not hide a world-readable keyring).
+  if ((await mkdir(dirname(path), { recursive: true, mode: dirMode })) !== undefined) await chmod(dirname(path), dirMode);
   const unlock = await lock(path);
   const tmp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
   try {
     const { keys, result } = await fn(await readKeyring(path));
     const fh = await open(tmp, 'wx', 0o600);
     try {
+      if (mode !== 0o600) await fh.chmod(mode); // exactly, whatever the umask
       await fh.writeFile(encodeKeyring(keys, secret));
       await fh.sync();
     } finally {

@@ -247,10 +247,15 @@ async function importKeys(args: string[], io: CliIO): Promise<number> {
     for (const key of keys) {
       const fp = key.getFingerprint().toUpperCase();
       const addTo = (path: string, secret: boolean, k: PgpKey): Promise<void> =>
-        updateKeyring(path, secret, (cur) => {
-          if (cur.some((c) => c.getFingerprint().toUpperCase() === fp)) throw new Error(`the key with fingerprint ${fp} already belongs to the keyring`);
-          return { keys: [...cur, k], result: undefined };
-        });
+        updateKeyring(
+          path,
+          secret,
+          (cur) => {
+            if (cur.some((c) => c.getFingerprint().toUpperCase() === fp)) throw new Error(`the key with fingerprint ${fp} already belongs to the keyring`);
+            return { keys: [...cur, k], result: undefined };
+          },
+          keyringMode(path === p.global),
+        );
       if (key.isPrivate() && !values.global) {
         let priv = key as PgpPrivateKey;
         if (!priv.isDecrypted()) {
@@ -337,6 +342,9 @@ async function exportKey(args: string[], io: CliIO): Promise<number> {
   }
 }
 
+/** singularity writes the global keyring 0644 so that every user can verify with it; personal ones 0600. */
+const keyringMode = (global: boolean) => ({ mode: global ? 0o644 : 0o600 });
+
 async function remove(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseFlags(args, COMMON);
   if (values.help) return help(io, 'remove');
@@ -346,11 +354,16 @@ async function remove(args: string[], io: CliIO): Promise<number> {
   const secret = values.secret === true || values.private === true;
   const path = values.global ? p.global : secret ? p.secret : p.public;
   try {
-    await updateKeyring(path, secret, (keys) => {
-      const rest = keys.filter((k) => k.getFingerprint().toUpperCase() !== want);
-      if (rest.length === keys.length) throw sifError('KEY_NOT_FOUND', 'no key matching given fingerprint found');
-      return { keys: rest, result: undefined };
-    });
+    await updateKeyring(
+      path,
+      secret,
+      (keys) => {
+        const rest = keys.filter((k) => k.getFingerprint().toUpperCase() !== want);
+        if (rest.length === keys.length) throw sifError('KEY_NOT_FOUND', 'no key matching given fingerprint found');
+        return { keys: rest, result: undefined };
+      },
+      keyringMode(values.global === true),
+    );
     return EXIT.OK;
   } catch (e) {
     log(io, 'FATAL', `Unable to remove ${secret ? 'private' : 'public'} key: ${isSifError(e) ? e.message : errorText(e)}`);
