@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { sifError } from './errors.js';
-import { FileStore } from './io/node.js';
+import { isSifError, sifError } from './errors.js';
+import { FileStore, ioError } from './io/node.js';
 import { fileJournal } from './io/durable.js';
 import { lockFile } from './io/lock.js';
 import { editPendingError, journalRejectedError, journalStatus, recoverOpenImage, type Recovery } from './io/recovery.js';
@@ -147,14 +147,17 @@ export function tempFileScratch(dir: string = tmpdir()): ScratchFactory {
  */
 export async function createImageFile(path: string, opts: CreateOptions = {}): Promise<SifImage> {
   const tmp = join(dirname(path), `.${basename(path)}.sifkit-${randomBytes(6).toString('hex')}`);
-  const store = await FileStore.open(tmp, 'wx+', { noFollow: true });
+  // Failures name the image, never the hidden temporary file.
+  const store = await FileStore.open(tmp, 'wx+', { noFollow: true }).catch((e: unknown) => {
+    throw ioError('create', path, (e as { cause?: unknown }).cause ?? e);
+  });
   try {
     await createImage(store, opts);
     await store.sync();
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });
-    throw e;
+    throw isSifError(e) && e.code !== 'IO_ERROR' ? e : ioError('create', path, (e as { cause?: unknown }).cause ?? e);
   } finally {
     await store.close().catch(() => undefined);
   }

@@ -10,6 +10,45 @@ export interface OutStream {
   write(chunk: string | Uint8Array): boolean;
   once?(event: 'drain', fn: () => void): unknown;
   isTTY?: boolean;
+  /** True once the reader went away (a closed pipe): further output is dropped. */
+  readonly closed?: boolean;
+}
+
+/**
+ * A process stream that ends quietly when its reader goes away (`sifkit dump … | head -c 10`): EPIPE
+ * marks it closed, later writes are dropped, and a wait for `drain` ends at once — the command
+ * finishes with the status it would have had, and prints no stack.
+ *
+ * @param stream - process.stdout or process.stderr
+ * @returns the stream for {@link CliIO}
+ */
+export function pipeSafe(stream: NodeJS.WriteStream): OutStream {
+  let closed = false;
+  const waiting = new Set<() => void>();
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    closed = true;
+    for (const fn of waiting) fn();
+    waiting.clear();
+  });
+  return {
+    get isTTY() {
+      return stream.isTTY;
+    },
+    get closed() {
+      return closed;
+    },
+    write: (chunk) => (closed ? true : stream.write(chunk)),
+    once: (_event, fn) => {
+      if (closed) return fn();
+      const done = () => {
+        waiting.delete(done);
+        fn();
+      };
+      waiting.add(done);
+      stream.once('drain', done);
+    },
+  };
 }
 
 /** What a CLI command gets from the process. */
@@ -42,7 +81,7 @@ export const EXIT = { OK: 0, ERROR: 1, USAGE: 1, FATAL: 255 } as const;
  * @param chunk - what to write
  */
 export async function writeAll(out: OutStream, chunk: string | Uint8Array): Promise<void> {
-  if (!out.write(chunk) && out.once) await new Promise<void>((r) => out.once!('drain', r));
+  if (!out.write(chunk) && out.once && !out.closed) await new Promise<void>((r) => out.once!('drain', r));
 }
 
 /**

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
+import { readSmallFile } from '../io/node.js';
 import { sifError } from '../errors.js';
 import { isPem, pemIsEncrypted, readPemPrivateKey, readPemPublicKey, type PemPrivateKey, type PemPublicKey } from '../keys/pem.js';
 import { loadOpenPGP, readPgpKeys, type KeyringEntry, type PgpPrivateKey } from '../keys/pgp.js';
@@ -28,7 +28,7 @@ export interface VerifyKeys {
 export async function readVerifyKeys(paths: string[]): Promise<VerifyKeys> {
   const out: VerifyKeys = { pgp: [], pem: [] };
   for (const path of paths) {
-    const bytes = new Uint8Array(await readFile(path));
+    const bytes = await readSmallFile(path);
     if (isPem(bytes)) out.pem.push(await readPemPublicKey(bytes, path));
     else for (const key of await readPgpKeys(bytes, path)) out.pgp.push({ key: key.isPrivate() ? key.toPublic() : key, source: 'local', path });
   }
@@ -53,7 +53,7 @@ export interface PassphraseSource {
  * @returns the passphrase
  */
 export async function getPassphrase(io: CliIO, src: PassphraseSource, prompter: Prompter = new Prompter(io)): Promise<string> {
-  if (src.file !== undefined) return (await readFile(src.file, 'utf8')).replace(/\r?\n$/, '');
+  if (src.file !== undefined) return new TextDecoder().decode(await readSmallFile(src.file)).replace(/\r?\n$/, '');
   const env = io.env.SIFKIT_PASSPHRASE;
   if (env !== undefined) return env;
   if (!io.stdin) throw sifError('BAD_PASSPHRASE', 'no passphrase available');

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { EXIT, UsageError, errorText, type CliIO } from './io.js';
+import { EXIT, UsageError, errorText, pipeSafe, type CliIO } from './io.js';
 
 const ROOT_HELP = `sifkit: read, write, sign and verify Singularity Image Format (SIF) images.
 
@@ -52,7 +52,7 @@ const COMMANDS: Record<string, () => Promise<Runner>> = {
 
 /** The process's real streams and environment. */
 export function processIO(): CliIO {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+  return { stdout: pipeSafe(process.stdout), stderr: pipeSafe(process.stderr), stdin: process.stdin, env: process.env };
 }
 
 /**

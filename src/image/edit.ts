@@ -40,7 +40,7 @@ import type { FSType, FormatType, HashType, MessageType } from '../format/types.
 import { createHash, toHex } from '../hash/index.js';
 import type { ByteSource, ByteStore } from '../io/source.js';
 import { defaultEditLog, memoryScratch, WriteJournal, type DurableLog, type ScratchFactory } from './journal.js';
-import { SifImage, type ObjectDescriptor } from './image.js';
+import { MAX_DESCRIPTORS, SifImage, type ObjectDescriptor } from './image.js';
 
 /** A time: Unix seconds or a Date. */
 export type TimeInput = number | Date;
@@ -348,8 +348,9 @@ async function runEdit(img: SifImage, opts: EditOptions, fn: (j: WriteJournal, d
  */
 export async function createImage(store: ByteStore, opts: CreateOptions = {}): Promise<SifImage> {
   const capacity = opts.capacity ?? DEFAULT_DESCRIPTOR_CAPACITY;
-  if (!Number.isSafeInteger(capacity) || capacity < 0 || capacity >= 0xffffffff) {
-    throw sifError('INVALID_ARGUMENT', 'descriptor capacity not supported');
+  if (!Number.isSafeInteger(capacity) || capacity < 0 || capacity > MAX_DESCRIPTORS) {
+    // The loader's limit: an image sifkit writes, sifkit must read (and 2^20 slots are 613 MB).
+    throw sifError('INVALID_ARGUMENT', `capacity: ${capacity} descriptors not supported (0 to ${MAX_DESCRIPTORS})`);
   }
   const launch = new TextEncoder().encode(opts.launchScript ?? '');
   if (launch.length >= 32) throw sifError('INVALID_ARGUMENT', 'launch script too large');

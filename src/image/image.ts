@@ -252,7 +252,7 @@ export async function loadImage(source: ByteSource | ByteStore, opts: LoadOption
   }
   const cap = opts.maxDescriptors ?? MAX_DESCRIPTORS;
   if (total > cap) throw sifError('TOO_LARGE', `reading descriptors: ${total} descriptors exceed the limit of ${cap}`);
-  if (h.descriptorsOffset + tableBytes > size) {
+  if (tableBytes > 0 && h.descriptorsOffset + tableBytes > size) {
     throw sifError(
       'TRUNCATED',
       `reading descriptors: table of ${total} descriptors at offset ${h.descriptorsOffset} runs past the end of the ${size}-byte file`,

@@ -4,7 +4,7 @@
  * @module
  */
 import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { isSifError, sifError } from '../errors.js';
 import type { DurableLog, EditLogProvider } from '../image/journal.js';
 import { checkRange, type ByteStore } from './source.js';
@@ -52,6 +52,22 @@ export function ioError(op: string, path: string, e: unknown): Error {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   const text = (code && ERRNO_TEXT[code]) ?? (e instanceof Error ? e.message : String(e));
   return sifError('IO_ERROR', `${op} ${path}: ${text}`, { cause: e });
+}
+
+/**
+ * Reads a whole (small) file — a key, a passphrase — with Go's wording on failure
+ * (`open x.asc: no such file or directory`, `read dir: is a directory`).
+ *
+ * @param path - the file
+ * @returns its bytes
+ * @throws SifError `IO_ERROR`
+ */
+export async function readSmallFile(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw ioError((e as NodeJS.ErrnoException).code === 'EISDIR' ? 'read' : 'open', path, e);
+  }
 }
 
 /**

@@ -115,7 +115,7 @@ export async function readPemPublicKey(bytes: Uint8Array, path?: string): Promis
   try {
     key = crypto.createPublicKey({ key: Buffer.from(bytes), format: 'pem' });
   } catch (e) {
-    throw sifError('KEY_INVALID', `failed to load key material${path ? ` from ${path}` : ''}: ${(e as Error).message}`, { cause: e });
+    throw sifError('KEY_INVALID', `${path ? `${path}: ` : ''}not a PEM public key sifkit can read (damaged, or an unsupported key type)`, { cause: e });
   }
   return { type: keyType(key), key, keyId: await sshFingerprint(key), ...(path ? { path } : {}) };
 }
@@ -135,9 +135,11 @@ export async function readPemPrivateKey(bytes: Uint8Array, passphrase?: string, 
   try {
     privateKey = crypto.createPrivateKey({ key: Buffer.from(bytes), format: 'pem', ...(passphrase !== undefined ? { passphrase } : {}) });
   } catch (e) {
+    // OpenSSL's own texts ("DECODER routines::unsupported") mean nothing to a user: say what failed.
     const msg = (e as Error).message;
-    const code = /passphrase|decrypt|bad decrypt/i.test(msg) ? 'BAD_PASSPHRASE' : 'KEY_INVALID';
-    throw sifError(code, `failed to load key material${path ? ` from ${path}` : ''}: ${msg}`, { cause: e });
+    const bad = /passphrase|decrypt|bad decrypt/i.test(msg);
+    const what = bad ? 'wrong passphrase for the encrypted PEM private key' : 'not a PEM private key sifkit can read (damaged, or an unsupported key type)';
+    throw sifError(bad ? 'BAD_PASSPHRASE' : 'KEY_INVALID', `${path ? `${path}: ` : ''}${what}`, { cause: e });
   }
   const key = crypto.createPublicKey(privateKey);
   return { type: keyType(key), key, privateKey, keyId: await sshFingerprint(key), ...(path ? { path } : {}) };

@@ -50,7 +50,12 @@ export async function run(cmd: 'header' | 'list' | 'info' | 'dump', args: string
   try {
     const d = img.get(id);
     if (cmd === 'info') await writeAll(io.stdout, Buffer.from(formatInfo(d), 'latin1'));
-    else for await (const chunk of img.chunks(d, 4 << 20)) await writeAll(io.stdout, chunk);
+    else {
+      for await (const chunk of img.chunks(d, 4 << 20)) {
+        if (io.stdout.closed) break; // the reader has gone: the rest would be dropped
+        await writeAll(io.stdout, chunk);
+      }
+    }
   } finally {
     await img.close();
   }

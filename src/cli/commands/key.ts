@@ -5,7 +5,8 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
+import { readSmallFile } from '../../io/node.js';
 import { isSifError, sifError } from '../../errors.js';
 import {
   ensureKeysDir,
@@ -141,7 +142,7 @@ async function newpair(args: string[], io: CliIO): Promise<number> {
   };
   let name: string, email: string, comment: string, password: string;
   const bits = values['bit-length'] === undefined ? 4096 : parseUint(values['bit-length'] as string, 'invalid argument for "--bit-length" flag');
-  if (bits < 1024 || bits > 16384) throw new UsageError(`--bit-length: ${bits} is not a supported RSA size`);
+  if (bits < 2048 || bits > 16384) throw new UsageError(`--bit-length: ${bits} is not a supported RSA key size (2048 to 16384 bits)`);
   try {
     name = (values.name as string | undefined) ?? (await ask.ask('Enter your name (e.g., John Doe) : '));
     email = (values.email as string | undefined) ?? (await ask.ask('Enter your email address (e.g., john.doe@example.com) : '));
@@ -237,9 +238,10 @@ async function importKeys(args: string[], io: CliIO): Promise<number> {
   };
   let keys: PgpKey[];
   try {
-    keys = await readPgpKeys(new Uint8Array(await readFile(file)), file);
+    keys = await readPgpKeys(await readSmallFile(file), file);
   } catch (e) {
-    return fail(`unable to get entity from: ${file}: ${errorText(e).replace(`${file}: `, '')}`);
+    const text = errorText(e);
+    return fail(`unable to get entity from: ${file}: ${text.startsWith(`${file}: `) ? text.slice(file.length + 2) : text}`);
   }
   try {
     const openpgp = await loadOpenPGP();
@@ -294,6 +296,7 @@ async function exportKey(args: string[], io: CliIO): Promise<number> {
   });
   if (values.help) return help(io, 'export');
   if (positionals.length !== 1) throw new UsageError(`accepts 1 arg(s), received ${positionals.length}`);
+  if (typeof values.index === 'string' && typeof values.fingerprint === 'string') throw new UsageError('--index and --fingerprint are mutually exclusive');
   const out = positionals[0]!;
   const p = paths(io, values);
   const secret = values.secret === true || values.private === true;
@@ -395,11 +398,11 @@ Usage:
   sifkit key list [-s|--secret] [-g|--global] [--style ce3|ce4]
 
 Flags:
-  -g, --global         list keys in the global keyring
-  -s, --secret         list private keys instead of the default which displays public ones
-      --style string   ce3 (U:/C:/F:/L:, default) or ce4 (SingularityCE 4 / Apptainer 1.3 table)
-  -d, --keysdir string keys directory
-  -h, --help           help for list
+  -g, --global           list keys in the global keyring
+  -s, --secret           list private keys instead of the default which displays public ones
+      --style string     ce3 (U:/C:/F:/L:, default) or ce4 (SingularityCE 4 / Apptainer 1.3 table)
+  -d, --keysdir string   keys directory
+  -h, --help             help for list
 `,
   import: `Import a local key into the local or global keyring
 
@@ -407,10 +410,10 @@ Usage:
   sifkit key import [--new-password] [-g] <input-key>
 
 Flags:
-  -g, --global         import a public key into the global keyring
-      --new-password   set a new password to the private key
-  -d, --keysdir string keys directory
-  -h, --help           help for import
+  -g, --global           import a public key into the global keyring
+      --new-password     set a new password to the private key
+  -d, --keysdir string   keys directory
+  -h, --help             help for import
 `,
   export: `Export a public or private key into a specific file
 
@@ -418,12 +421,12 @@ Usage:
   sifkit key export [-s] [-a] [--index N | --fingerprint FP] <output-file>
 
 Flags:
-  -a, --armor              ascii armored format
-      --fingerprint string choose the key by fingerprint (no prompt)
-      --index string       choose the key by its number in 'key list' (no prompt)
-  -s, --secret             export a private key instead of a public key
-  -d, --keysdir string     keys directory
-  -h, --help               help for export
+  -a, --armor                ascii armored format
+      --fingerprint string   choose the key by fingerprint (no prompt; not with --index)
+      --index string         choose the key by its number in 'key list' (no prompt)
+  -s, --secret               export a private key instead of a public key
+  -d, --keysdir string       keys directory
+  -h, --help                 help for export
 `,
   remove: `Remove a local public key from your public keyring
 
@@ -431,9 +434,9 @@ Usage:
   sifkit key remove [-s] <fingerprint>
 
 Flags:
-  -s, --secret         remove a private key
-  -d, --keysdir string keys directory
-  -h, --help           help for remove
+  -s, --secret           remove a private key
+  -d, --keysdir string   keys directory
+  -h, --help             help for remove
 `,
 };
 

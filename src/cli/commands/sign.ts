@@ -7,8 +7,8 @@ import { signImage, type SignOptions } from '../../integrity/sign.js';
 import { HashPool, workerHasher, workersFor } from '../../node.js';
 import { openForCli } from '../open.js';
 import { SELECTION_FLAGS, exactArgs, parseFlags, parseSelection, parseStyle, parseTime, parseUint } from '../args.js';
-import { EXIT, errorText, writeAll, type CliIO } from '../io.js';
-import { readFile } from 'node:fs/promises';
+import { EXIT, UsageError, errorText, writeAll, type CliIO } from '../io.js';
+import { readSmallFile } from '../../io/node.js';
 import { isPem } from '../../keys/pem.js';
 import { signingKeyFrom, unlockPgpKey } from '../keys.js';
 import type { PgpPrivateKey } from '../../keys/pgp.js';
@@ -68,6 +68,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return EXIT.OK;
   }
   exactArgs(positionals, 1);
+  if (typeof values.key === 'string' && typeof values.keyidx === 'string') throw new UsageError('--key and --keyidx (-k) are mutually exclusive');
   const style = parseStyle(values);
   const path = positionals[0]!;
   const fatal = (msg: string): number => {
@@ -81,7 +82,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const pass = typeof values['passphrase-file'] === 'string' ? { file: values['passphrase-file'] } : {};
   // singularity prints this first, before any key chooser or passphrase prompt.
   const keyFile = typeof values.key === 'string' ? values.key : undefined;
-  const keyBytes = keyFile === undefined ? undefined : await readFile(keyFile).then((b) => new Uint8Array(b), (e: unknown) => e);
+  const keyBytes = keyFile === undefined ? undefined : await readSmallFile(keyFile).catch((e: unknown) => e);
   if (style === 'ce3') await writeAll(io.stdout, `Signing image: ${path}\n`);
   else {
     const pem = keyBytes instanceof Uint8Array && isPem(keyBytes);

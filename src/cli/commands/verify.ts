@@ -35,7 +35,8 @@ Flags:
   -g, --group-id uint32   verify objects with the specified group ID
   -h, --help              help for verify
   -i, --sif-id uint32     verify object with the specified ID
-  -j, --json              output json
+  -j, --json              output json (singularity's form)
+      --json=full         output sifkit's full JSON report on stdout (same as --report -)
       --key stringArray   path to a key file: OpenPGP public key(s), armored or binary, or a PEM
                           public key (DSSE); repeatable
       --legacy-insecure   enable verification of (insecure) legacy signatures
