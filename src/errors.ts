@@ -31,7 +31,8 @@ export type ImageErrorCode =
   | 'READ_ONLY'
   | 'EDIT_PENDING'
   | 'JOURNAL_REJECTED'
-  | 'IMAGE_BUSY';
+  | 'IMAGE_BUSY'
+  | 'ABORTED';
 
 /** Codes for signing and verification, one per error kind of the reference's integrity package. */
 export type IntegrityErrorCode =

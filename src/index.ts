@@ -41,7 +41,7 @@ export {
 } from './format/descriptor.js';
 export * from './format/extras.js';
 export { BytesStore, BlobSource, readChunks, type ByteSource, type ByteStore } from './io/source.js';
-export { SifImage, ObjectDescriptor, loadImage, formatUUID, type LoadOptions } from './image/image.js';
+export { SifImage, ObjectDescriptor, loadImage, formatUUID, MAX_WHOLE_READ, MAX_DESCRIPTORS, type LoadOptions } from './image/image.js';
 export {
   createImage,
   addObject,
@@ -103,6 +103,7 @@ export { parseEnvelope, verifyEnvelope, signEnvelope, pae, METADATA_MEDIA_TYPE, 
 export { referenceKind } from './integrity/errors.js';
 export {
   readPgpKeys,
+  decryptPgpKey,
   stripTrustPackets,
   signerOf,
   fingerprintBytes,
@@ -116,7 +117,8 @@ export {
 export {
   readPemPublicKey,
   readPemPrivateKey,
-  sshFingerprint,
+  pemVerify,
+  pemSign,
   isPem,
   type PemPublicKey,
   type PemPrivateKey,

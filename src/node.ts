@@ -23,6 +23,15 @@ export { FileStore, type FileStoreOptions, type OpenMode } from './io/node.js';
 export { fileJournal, journalPath, type FileJournalOptions } from './io/durable.js';
 export { journalStatus, type JournalStatus, type Recovery } from './io/recovery.js';
 export { HashPool } from './hash/pool.js';
+export {
+  keyringPaths,
+  readKeyring,
+  updateKeyring,
+  DEFAULT_GLOBAL_KEYRING,
+  type KeyringPaths,
+  type KeyringLocation,
+  type UpdateKeyringOptions,
+} from './keys/keyring.js';
 export type { ObjectHasher } from './integrity/hasher.js';
 
 /** Options for {@link openImage}. */

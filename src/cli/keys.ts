@@ -7,7 +7,7 @@
 import { readSmallFile } from '../io/node.js';
 import { sifError } from '../errors.js';
 import { isPem, pemIsEncrypted, readPemPrivateKey, readPemPublicKey, type PemPrivateKey, type PemPublicKey } from '../keys/pem.js';
-import { loadOpenPGP, readPgpKeys, type KeyringEntry, type PgpPrivateKey } from '../keys/pgp.js';
+import { decryptPgpKey, readPgpKeys, type KeyringEntry, type PgpPrivateKey } from '../keys/pgp.js';
 import type { CliIO } from './io.js';
 import { Prompter } from './prompt.js';
 
@@ -93,11 +93,5 @@ export async function signingKeyFrom(bytes: Uint8Array, path: string, io: CliIO,
  */
 export async function unlockPgpKey(priv: PgpPrivateKey, path: string, io: CliIO, pass: PassphraseSource, prompter?: Prompter): Promise<SigningKey> {
   if (priv.isDecrypted()) return { kind: 'pgp', key: priv, path };
-  const passphrase = await getPassphrase(io, pass, prompter);
-  const openpgp = await loadOpenPGP();
-  try {
-    return { kind: 'pgp', key: await openpgp.decryptKey({ privateKey: priv, passphrase }), path };
-  } catch (e) {
-    throw sifError('BAD_PASSPHRASE', `openpgp: invalid data: private key checksum failure (${(e as Error).message})`, { cause: e });
-  }
+  return { kind: 'pgp', key: await decryptPgpKey(priv, await getPassphrase(io, pass, prompter)), path };
 }

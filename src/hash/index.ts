@@ -6,6 +6,7 @@
  */
 import { sha224, sha256, sha384, sha512, sha512_224, sha512_256 } from '@noble/hashes/sha2.js';
 import { sifError } from '../errors.js';
+import { nodeBuiltin } from '../runtime.js';
 
 /** Digest algorithms, by the names the reference writes in digest strings. */
 export type HashAlgorithm = 'sha224' | 'sha256' | 'sha384' | 'sha512' | 'sha512_224' | 'sha512_256';
@@ -97,15 +98,10 @@ export function nodeBackendFrom(crypto: NodeCryptoLike): HashBackend {
   };
 }
 
-const nodeCrypto: NodeCryptoLike | undefined =
-  typeof process !== 'undefined' && process.versions?.node
-    ? await import('node:crypto').then(
-        (m) => m as unknown as NodeCryptoLike,
-        () => undefined,
-      )
-    : undefined;
+// Node's crypto without an import statement (the portable entry imports nothing from node:).
+const nodeCrypto = nodeBuiltin<NodeCryptoLike>('node:crypto');
 
-const forced = typeof process !== 'undefined' ? process.env?.SIFKIT_HASH_BACKEND : undefined;
+const forced = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.SIFKIT_HASH_BACKEND;
 /** The default: node:crypto when present, unless `SIFKIT_HASH_BACKEND=noble` asks for the portable one. */
 let current: HashBackend = nodeCrypto && forced !== 'noble' ? nodeBackendFrom(nodeCrypto) : nobleBackend;
 

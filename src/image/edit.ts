@@ -38,6 +38,7 @@ import {
 import { ARCH_UNKNOWN, DataType, PartType } from '../format/types.js';
 import type { FSType, FormatType, HashType, MessageType } from '../format/types.js';
 import { createHash, toHex } from '../hash/index.js';
+import { checkOptions, is, throwIfAborted, type Check, type OptionSpec } from '../options.js';
 import type { ByteSource, ByteStore } from '../io/source.js';
 import { defaultEditLog, memoryScratch, WriteJournal, type DurableLog, type ScratchFactory } from './journal.js';
 import { MAX_DESCRIPTORS, SifImage, type ObjectDescriptor } from './image.js';
@@ -55,6 +56,10 @@ export interface TimeOptions {
 
 /** Common options of every edit. */
 export interface EditOptions extends TimeOptions {
+  /** Stops the edit (rolled back, `ABORTED`) when it fires. */
+  signal?: AbortSignal;
+  /** Called as object data is written or zeroed, with the bytes done so far. */
+  onProgress?: (bytes: number) => void;
   /**
    * Where overwritten bytes are kept when there is no durable log. Default: memory — used only for
    * stores that have no log of their own (files opened by the Node entry keep a crash journal).
@@ -148,6 +153,42 @@ export interface DeleteOptions extends EditOptions {
   compact?: boolean;
 }
 
+const MAX_GROUP = ~GROUP_MASK >>> 0;
+const TIME_SPEC: OptionSpec = { deterministic: is.boolean, time: is.time };
+const EDIT_SPEC: OptionSpec = { ...TIME_SPEC, scratch: is.function, durable: is.object, signal: is.signal, onProgress: is.function };
+const DELETE_SPEC: OptionSpec = { ...EDIT_SPEC, zero: is.boolean, compact: is.boolean };
+const isData: Check = (v) =>
+  v instanceof Uint8Array ||
+  (typeof v === 'object' && v !== null && (typeof (v as ByteSource).readInto === 'function' || Symbol.asyncIterator in v || Symbol.iterator in v))
+    ? undefined
+    : 'must be a Uint8Array, a ByteSource or an iterable of Uint8Array chunks';
+const isGroup: Check = (v) => (v === null ? undefined : is.int(1, MAX_GROUP)(v));
+const isLink: Check = (v) =>
+  typeof v === 'number' ? is.int(1, MAX_GROUP)(v) : typeof v === 'object' && v !== null && Object.keys(v).join() === 'group' ? isGroup((v as { group: unknown }).group) : 'must be an object ID or { group: ID }';
+const isAlignment: Check = (v) =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= 2 ** 30 && (v & (v - 1)) === 0 ? undefined : 'must be 0 or a power of two up to 2^30';
+const INPUT_SPEC: OptionSpec = {
+  dataType: is.oneOf(Object.values(DataType)),
+  data: isData,
+  group: isGroup,
+  link: isLink,
+  name: is.string,
+  alignment: isAlignment,
+  time: is.time,
+  partition: is.object,
+  signature: is.object,
+  cryptoMessage: is.object,
+  sbom: is.int(0, 0x7fffffff),
+  extra: is.bytes,
+};
+
+function checkInput(where: string, input: unknown): void {
+  checkOptions(where, input, INPUT_SPEC, 'input');
+  const i = input as Partial<ObjectInput> | undefined;
+  if (i?.dataType === undefined) throw sifError('INVALID_ARGUMENT', `${where}: input.dataType is required`);
+  if (i.data === undefined) throw sifError('INVALID_ARGUMENT', `${where}: input.data is required`);
+}
+
 function unixSeconds(t: TimeInput): number {
   return typeof t === 'number' ? Math.trunc(t) : Math.floor(t.getTime() / 1000);
 }
@@ -158,9 +199,14 @@ function editTime(h: Header, opts: TimeOptions): number {
   return isDeterministic(h) ? GO_ZERO_TIME : Math.floor(Date.now() / 1000);
 }
 
+function checkId(where: string, id: unknown): void {
+  const why = is.int(0, 0xffffffff)(id);
+  if (why) throw sifError('INVALID_ARGUMENT', `${where}: id ${why}`);
+}
+
 function writable(img: SifImage): ByteStore {
-  const s = img.source as Partial<ByteStore>;
-  if (typeof s.write !== 'function' || typeof s.truncate !== 'function') {
+  const s = img.source as Partial<ByteStore> & { writable?: boolean };
+  if (typeof s.write !== 'function' || typeof s.truncate !== 'function' || s.writable === false) {
     throw sifError('READ_ONLY', 'image is open read-only');
   }
   return img.source as ByteStore;
@@ -244,7 +290,19 @@ function dataEnd(d: Draft): number {
   return end;
 }
 
-async function writeDataObject(j: WriteJournal, draft: Draft, slot: number, input: ObjectInput, t: number): Promise<void> {
+/** Abort and progress, per chunk of object data. */
+type Tick = (bytes: number) => void;
+
+function ticker(opts: EditOptions, what: string): Tick {
+  let done = 0;
+  return (bytes) => {
+    throwIfAborted(opts.signal, what);
+    done += bytes;
+    if (bytes > 0) opts.onProgress?.(done);
+  };
+}
+
+async function writeDataObject(j: WriteJournal, draft: Draft, slot: number, input: ObjectInput, t: number, tick: Tick = () => undefined): Promise<void> {
   if (slot >= draft.slots.length) {
     throw sifError('INSUFFICIENT_CAPACITY', 'insufficient descriptor capacity to add data object(s) to image');
   }
@@ -268,10 +326,12 @@ async function writeDataObject(j: WriteJournal, draft: Draft, slot: number, inpu
   const hasher = oci ? createHash('sha256') : undefined;
   let size = 0;
   for await (const chunk of chunksOf(input.data)) {
+    tick(0);
     if (chunk.length === 0) continue;
     await j.write(offset + size, chunk);
     hasher?.update(chunk);
     size += chunk.length;
+    tick(chunk.length);
   }
   if (hasher && !input.extra) extra = encodeOCIDigest(toHex(hasher.digest()));
   const objTime = input.time === undefined ? t : unixSeconds(input.time);
@@ -326,6 +386,7 @@ async function runEdit(img: SifImage, opts: EditOptions, fn: (j: WriteJournal, d
   const j = new WriteJournal(store, opts.scratch ?? memoryScratch, durable);
   const draft: Draft = { h: { ...img._header }, slots: [...img._slots], patched: new Map() };
   try {
+    throwIfAborted(opts.signal, 'edit');
     await fn(j, draft);
     await j.commit();
   } catch (e) {
@@ -347,6 +408,15 @@ async function runEdit(img: SifImage, opts: EditOptions, fn: (j: WriteJournal, d
  * @returns the image, open on `store`
  */
 export async function createImage(store: ByteStore, opts: CreateOptions = {}): Promise<SifImage> {
+  checkOptions('createImage', opts, {
+    launchScript: is.string,
+    id: is.string,
+    deterministic: is.boolean,
+    time: is.time,
+    capacity: is.any,
+    objects: is.array(is.object),
+  });
+  for (const o of opts.objects ?? []) checkInput('createImage', o);
   const capacity = opts.capacity ?? DEFAULT_DESCRIPTOR_CAPACITY;
   if (!Number.isSafeInteger(capacity) || capacity < 0 || capacity > MAX_DESCRIPTORS) {
     // The loader's limit: an image sifkit writes, sifkit must read (and 2^20 slots are 613 MB).
@@ -406,12 +476,14 @@ export async function createImage(store: ByteStore, opts: CreateOptions = {}): P
  * @returns the new object's descriptor
  */
 export async function addObject(img: SifImage, input: ObjectInput, opts: EditOptions = {}): Promise<ObjectDescriptor> {
+  checkInput('addObject', input);
+  checkOptions('addObject', opts, EDIT_SPEC);
   let slot = 0;
   await runEdit(img, opts, async (j, draft) => {
     const t = editTime(draft.h, opts);
     slot = draft.slots.findIndex((s) => !s.used);
     if (slot < 0) slot = draft.slots.length;
-    await writeDataObject(j, draft, slot, input, t);
+    await writeDataObject(j, draft, slot, input, t, ticker(opts, 'addObject'));
     draft.h = { ...draft.h, modifiedAt: t };
     await writeTableAndHeader(j, img, draft);
   });
@@ -428,13 +500,17 @@ export async function addObject(img: SifImage, input: ObjectInput, opts: EditOpt
  * @returns the new objects' descriptors
  */
 export async function addObjects(img: SifImage, inputs: readonly ObjectInput[], opts: EditOptions = {}): Promise<ObjectDescriptor[]> {
+  if (!Array.isArray(inputs)) throw sifError('INVALID_ARGUMENT', 'addObjects: inputs must be an array');
+  for (const i of inputs) checkInput('addObjects', i);
+  checkOptions('addObjects', opts, EDIT_SPEC);
   const slots: number[] = [];
   await runEdit(img, opts, async (j, draft) => {
     const t = editTime(draft.h, opts);
+    const tick = ticker(opts, 'addObjects');
     for (const input of inputs) {
       let slot = draft.slots.findIndex((s) => !s.used);
       if (slot < 0) slot = draft.slots.length;
-      await writeDataObject(j, draft, slot, input, t);
+      await writeDataObject(j, draft, slot, input, t, tick);
       slots.push(slot);
     }
     draft.h = { ...draft.h, modifiedAt: t };
@@ -453,13 +529,16 @@ export async function addObjects(img: SifImage, inputs: readonly ObjectInput[], 
  * @throws SifError `OBJECT_NOT_FOUND` when nothing matches
  */
 export async function deleteObjects(img: SifImage, pred: (d: ObjectDescriptor) => boolean, opts: DeleteOptions = {}): Promise<void> {
+  if (typeof pred !== 'function') throw sifError('INVALID_ARGUMENT', 'deleteObjects: pred must be a function');
+  checkOptions('deleteObjects', opts, DELETE_SPEC);
   const selected = img.objects().filter(pred);
   if (selected.length === 0) throw sifError('OBJECT_NOT_FOUND', 'object not found');
   await runEdit(img, opts, async (j, draft) => {
     const t = editTime(draft.h, opts);
+    const tick = ticker(opts, 'deleteObjects');
     for (const o of selected) {
       const s = draft.slots[o.slot]!;
-      if (opts.zero) await j.zero(s.offset, s.size);
+      if (opts.zero) await j.zero(s.offset, s.size, tick);
       let { arch } = draft.h;
       if (s.dataType === DataType.Partition && readPartition(s).partType === PartType.PrimSys) arch = ARCH_UNKNOWN.slice();
       draft.h = { ...draft.h, descriptorsFree: draft.h.descriptorsFree + 1, arch };
@@ -480,6 +559,7 @@ export async function deleteObjects(img: SifImage, pred: (d: ObjectDescriptor) =
  * @param opts - zero, compact, time
  */
 export async function deleteObject(img: SifImage, id: number, opts: DeleteOptions = {}): Promise<void> {
+  checkId('deleteObject', id);
   if (id === 0) throw sifError('INVALID_ARGUMENT', 'invalid object ID');
   await deleteObjects(img, (d) => d.id === id, opts);
 }
@@ -492,6 +572,8 @@ export async function deleteObject(img: SifImage, id: number, opts: DeleteOption
  * @param opts - time options
  */
 export async function setPrimaryPartition(img: SifImage, id: number, opts: EditOptions = {}): Promise<void> {
+  checkId('setPrimaryPartition', id);
+  checkOptions('setPrimaryPartition', opts, EDIT_SPEC);
   const target = img.get(id);
   if (target.dataType !== DataType.Partition) throw sifError('NOT_A_PARTITION', 'data object not a partition', { objectId: id });
   const p = readPartition(target.raw);
@@ -527,6 +609,9 @@ export async function setPrimaryPartition(img: SifImage, id: number, opts: EditO
  * @param opts - time options
  */
 export async function setMetadata(img: SifImage, id: number, extra: Uint8Array, opts: EditOptions = {}): Promise<void> {
+  checkId('setMetadata', id);
+  if (!(extra instanceof Uint8Array)) throw sifError('INVALID_ARGUMENT', 'setMetadata: extra must be a Uint8Array');
+  checkOptions('setMetadata', opts, EDIT_SPEC);
   const target = img.get(id);
   if (extra.length > 384) throw sifError('INVALID_ARGUMENT', 'extra value too large');
   await runEdit(img, opts, async (j, draft) => {
@@ -549,6 +634,8 @@ export async function setMetadata(img: SifImage, id: number, extra: Uint8Array, 
  * @param opts - time options
  */
 export async function setOCIBlobDigest(img: SifImage, id: number, hex: string, opts: EditOptions = {}): Promise<void> {
+  checkId('setOCIBlobDigest', id);
+  checkOptions('setOCIBlobDigest', opts, EDIT_SPEC);
   const target = img.get(id);
   if (target.dataType !== DataType.OCIRootIndex && target.dataType !== DataType.OCIBlob) {
     throw sifError('UNEXPECTED_DATA_TYPE', `unexpected data type ${target.dataTypeName}, expected one of: [OCI.RootIndex OCI.Blob]`, {

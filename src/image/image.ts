@@ -15,7 +15,8 @@ import {
 } from '../format/descriptor.js';
 import { HEADER_SIZE, isDeterministic, launchScriptText, parseHeader, type Header } from '../format/header.js';
 import { archName, dataTypeName } from '../format/types.js';
-import { DEFAULT_CHUNK_SIZE, readChunks, type ByteSource, type ByteStore } from '../io/source.js';
+import { BlobSource, BytesStore, DEFAULT_CHUNK_SIZE, readChunks, type ByteSource, type ByteStore } from '../io/source.js';
+import { checkOptions, is } from '../options.js';
 
 /** A read-only view of one in-use descriptor, with the reference's accessors. */
 export class ObjectDescriptor {
@@ -73,6 +74,9 @@ export class ObjectDescriptor {
   }
 }
 
+/** Largest object {@link SifImage.read} returns whole (1 GiB); larger ones are streamed with `chunks()`. */
+export const MAX_WHOLE_READ = 1 << 30;
+
 /** Default cap on descriptor slots (real images have 48; the table must also fit in the file). */
 export const MAX_DESCRIPTORS = 1 << 20;
 
@@ -84,17 +88,22 @@ export interface LoadOptions {
 
 /** A loaded SIF image. Obtain with {@link loadImage}; modify with the functions of `image/edit`. */
 export class SifImage {
-  /** @internal */
-  constructor(
-    /** The bytes behind the image. */
-    readonly source: ByteSource | ByteStore,
-    /** @internal current header */
-    public _header: Header,
-    /** @internal every descriptor slot */
-    public _slots: RawDescriptor[],
-    /** @internal the on-disk bytes of slots not modified since load (for byte-exact rewrites) */
-    public _slotBytes: WeakMap<RawDescriptor, Uint8Array> = new WeakMap(),
-  ) {}
+  /** The bytes behind the image. */
+  readonly source: ByteSource | ByteStore;
+  /** @internal current header (edits replace it) */
+  _header: Header;
+  /** @internal every descriptor slot (edits replace the array) */
+  _slots: RawDescriptor[];
+  /** @internal the on-disk bytes of slots not modified since load (for byte-exact rewrites) */
+  _slotBytes: WeakMap<RawDescriptor, Uint8Array>;
+
+  /** @internal use {@link loadImage}, `createImage` or the Node entry's `openImage` */
+  constructor(source: ByteSource | ByteStore, header: Header, slots: RawDescriptor[], slotBytes: WeakMap<RawDescriptor, Uint8Array> = new WeakMap()) {
+    this.source = source;
+    this._header = header;
+    this._slots = slots;
+    this._slotBytes = slotBytes;
+  }
 
   /** The global header (a copy). */
   get header(): Readonly<Header> {
@@ -178,6 +187,11 @@ export class SifImage {
    * @returns its bytes
    */
   async read(d: ObjectDescriptor): Promise<Uint8Array> {
+    if (d.size > MAX_WHOLE_READ) {
+      throw sifError('TOO_LARGE', `object ${d.id}: ${d.size} bytes are too many to read whole (at most ${MAX_WHOLE_READ}): stream it with chunks()`, {
+        objectId: d.id,
+      });
+    }
     return this.source.read(d.offset, d.size);
   }
 
@@ -230,13 +244,19 @@ export function formatUUID(b: Uint8Array): string {
  * descriptor against the file: offsets and sizes inside the file, no object over the header or the
  * descriptor table, no two objects overlapping. Reads only the header and the table.
  *
- * @param source - the bytes
+ * @param input - the bytes: a Uint8Array (used in place), a Blob (read by slices), or any ByteSource
  * @param opts - limits
  * @returns the image
  * @throws SifError with a format code (`TRUNCATED`, `BAD_MAGIC`, `BAD_VERSION`, `BAD_HEADER_FIELD`,
  *   `BAD_DESCRIPTOR_FIELD`, `OUT_OF_BOUNDS`, `OVERLAPPING_OBJECTS`, `TOO_LARGE`)
  */
-export async function loadImage(source: ByteSource | ByteStore, opts: LoadOptions = {}): Promise<SifImage> {
+export async function loadImage(input: ByteSource | ByteStore | Uint8Array | Blob, opts: LoadOptions = {}): Promise<SifImage> {
+  checkOptions('loadImage', opts, { maxDescriptors: is.int(0, 2 ** 32) });
+  let source: ByteSource | ByteStore;
+  if (input instanceof Uint8Array) source = new BytesStore(input);
+  else if (typeof Blob !== 'undefined' && input instanceof Blob) source = new BlobSource(input);
+  else if (typeof (input as Partial<ByteSource>)?.read === 'function' && typeof (input as Partial<ByteSource>).size === 'number') source = input as ByteSource;
+  else throw sifError('INVALID_ARGUMENT', 'loadImage: source must be a Uint8Array, a Blob or a ByteSource');
   const size = source.size;
   if (size < HEADER_SIZE) {
     throw sifError('TRUNCATED', `reading global header: file has ${size} bytes, header needs ${HEADER_SIZE}`);

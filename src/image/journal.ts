@@ -144,12 +144,14 @@ export class WriteJournal {
    *
    * @param offset - file offset
    * @param length - byte count
+   * @param each - called after each chunk with its length (progress, abort checks)
    */
-  async zero(offset: number, length: number): Promise<void> {
+  async zero(offset: number, length: number, each?: (bytes: number) => void): Promise<void> {
     const zeros = new Uint8Array(Math.min(SAVE_CHUNK, length));
     for (let pos = 0; pos < length; pos += zeros.length) {
       const n = Math.min(zeros.length, length - pos);
       await this.write(offset + pos, zeros.subarray(0, n));
+      each?.(n);
     }
   }
 

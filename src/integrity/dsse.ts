@@ -6,7 +6,8 @@
  */
 import { sifError } from '../errors.js';
 import { NODE_HASH_NAMES, type HashAlgorithm } from '../hash/index.js';
-import { loadNodeCrypto, type PemPrivateKey, type PemPublicKey } from '../keys/pem.js';
+import { pemSign, pemVerify, type PemPrivateKey, type PemPublicKey } from '../keys/pem.js';
+import { base64Encode, base64Decode } from '../runtime.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './metadata.js';
 
 /** The payload type of SIF metadata envelopes. */
@@ -46,8 +47,8 @@ export function pae(payloadType: string, payload: Uint8Array): Uint8Array {
 }
 
 function b64decode(s: string): Uint8Array | undefined {
-  if (/^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0) return Uint8Array.from(Buffer.from(s, 'base64'));
-  if (/^[A-Za-z0-9_-]*={0,2}$/.test(s) && s.length % 4 === 0) return Uint8Array.from(Buffer.from(s, 'base64url'));
+  if (/^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0) return base64Decode(s);
+  if (/^[A-Za-z0-9_-]*={0,2}$/.test(s) && s.length % 4 === 0) return base64Decode(s, true);
   return undefined;
 }
 
@@ -114,7 +115,6 @@ export interface DsseVerification {
  * @throws SifError `SIGNATURE_NOT_VALID` with `dsse: verify envelope failed: …`
  */
 export async function verifyEnvelope(env: Envelope, keys: readonly PemPublicKey[], hash: HashAlgorithm = 'sha256'): Promise<DsseVerification> {
-  const crypto = await loadNodeCrypto();
   const fail = (why: string): never => {
     throw sifError('SIGNATURE_NOT_VALID', `dsse: verify envelope failed: ${why}`);
   };
@@ -131,13 +131,7 @@ export async function verifyEnvelope(env: Envelope, keys: readonly PemPublicKey[
     for (let i = 0; i < unverified.length; i++) {
       const k = unverified[i]!;
       if (s.keyid !== '' && k.keyId !== '' && s.keyid !== k.keyId) continue;
-      let ok = false;
-      try {
-        ok = crypto.verify(k.type === 'ed25519' ? null : NODE_HASH_NAMES[hash], msg, k.key, sig);
-      } catch {
-        ok = false;
-      }
-      if (!ok) continue;
+      if (!(await pemVerify(k, hash, msg, sig))) continue;
       unverified.splice(i, 1);
       if (!accepted.some((a) => a.keyId === k.keyId)) accepted.push(k);
       break;
@@ -157,12 +151,8 @@ export async function verifyEnvelope(env: Envelope, keys: readonly PemPublicKey[
  */
 export async function signEnvelope(payload: Uint8Array, keys: readonly PemPrivateKey[], hash: HashAlgorithm = 'sha256'): Promise<Uint8Array> {
   if (keys.length === 0) throw sifError('NO_KEY_MATERIAL', 'key material not provided');
-  const crypto = await loadNodeCrypto();
   const msg = pae(METADATA_MEDIA_TYPE, payload);
-  const signatures = keys.map((k) => ({
-    keyid: k.keyId,
-    sig: crypto.sign(k.type === 'ed25519' ? null : NODE_HASH_NAMES[hash], msg, k.privateKey).toString('base64'),
-  }));
-  const env = { payloadType: METADATA_MEDIA_TYPE, payload: Buffer.from(payload).toString('base64'), signatures };
+  const signatures = keys.map((k) => ({ keyid: k.keyId, sig: base64Encode(pemSign(k, NODE_HASH_NAMES[hash], msg)) }));
+  const env = { payloadType: METADATA_MEDIA_TYPE, payload: base64Encode(payload), signatures };
   return enc.encode(JSON.stringify(env));
 }

@@ -9,6 +9,8 @@
 import type { HashAlgorithm } from '../hash/index.js';
 import { digestRange, type ProgressFn } from '../hash/stream.js';
 import type { ObjectDescriptor, SifImage } from '../image/image.js';
+import { sifError } from '../errors.js';
+import { throwIfAborted } from '../options.js';
 
 /** Something that can hash an object's data elsewhere (another thread, another process). */
 export interface ObjectHasher {
@@ -28,6 +30,7 @@ export class DigestCache {
     readonly img: SifImage,
     readonly hasher?: ObjectHasher,
     readonly onProgress?: ProgressFn,
+    readonly signal?: AbortSignal,
   ) {}
 
   #report(key: string, n: number): void {
@@ -63,7 +66,12 @@ export class DigestCache {
     let p = this.hasher?.digest(this.img, d, alg, progress);
     if (!p) {
       if (externalOnly) return undefined;
-      p = digestRange(alg, this.img.source, d.offset, d.size, progress);
+      // Inline hashing stops at the next chunk once the signal fires.
+      const inline: ProgressFn = (n) => {
+        throwIfAborted(this.signal, 'hashing');
+        progress(n);
+      };
+      p = digestRange(alg, this.img.source, d.offset, d.size, inline);
     }
     p.catch(() => undefined); // a prefetch may never be awaited (verification stopped earlier)
     this.#cache.set(key, p);
@@ -78,6 +86,17 @@ export class DigestCache {
    * @returns the digest
    */
   object(d: ObjectDescriptor, alg: HashAlgorithm): Promise<Uint8Array> {
-    return this.#start(d, alg, false)!;
+    const p = this.#start(d, alg, false)!;
+    const signal = this.signal;
+    if (!signal) return p;
+    // An external hasher cannot be interrupted: stop waiting for it instead.
+    return Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        const fire = () => reject(sifError('ABORTED', 'hashing: aborted', { cause: signal.reason }));
+        if (signal.aborted) fire();
+        else signal.addEventListener('abort', fire, { once: true });
+      }),
+    ]);
   }
 }

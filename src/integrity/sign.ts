@@ -5,6 +5,7 @@
  * @module
  */
 import { sifError } from '../errors.js';
+import { checkOptions, is } from '../options.js';
 import { encodeSignature } from '../format/extras.js';
 import { DataType, HashType } from '../format/types.js';
 import { addObjects, type EditOptions, type ObjectInput, type TimeInput } from '../image/edit.js';
@@ -18,7 +19,7 @@ import { DigestCache, type ObjectHasher } from './hasher.js';
 import type { HashAlgorithm } from '../hash/index.js';
 
 /** Options for {@link signImage}. */
-export interface SignOptions extends Pick<EditOptions, 'scratch' | 'durable'> {
+export interface SignOptions extends Pick<EditOptions, 'scratch' | 'durable' | 'signal'> {
   /** An OpenPGP private key (decrypted) for a clear-signed signature. */
   pgpKey?: PgpPrivateKey;
   /** PEM private keys for a DSSE signature (takes precedence over `pgpKey`, as in the reference). */
@@ -94,13 +95,30 @@ const hashTypeOf: Record<HashAlgorithm, number> = {
  * @returns the new signature objects
  */
 export async function signImage(img: SifImage, opts: SignOptions): Promise<ObjectDescriptor[]> {
+  const ids = is.array(is.int(0, 0xffffffff));
+  checkOptions('signImage', opts, {
+    pgpKey: is.object,
+    dsseKeys: is.array(is.object),
+    dsseHash: is.oneOf(['sha256', 'sha384', 'sha512']),
+    groups: ids,
+    objects: ids,
+    time: is.time,
+    deterministic: is.boolean,
+    salt: is.boolean,
+    onProgress: is.function,
+    objectHasher: is.object,
+    scratch: is.function,
+    durable: is.object,
+    signal: is.signal,
+  });
+  if (opts === undefined) throw sifError('NO_KEY_MATERIAL', 'key material not provided');
   const useDsse = (opts.dsseKeys?.length ?? 0) > 0;
   if (!useDsse && !opts.pgpKey) throw sifError('NO_KEY_MATERIAL', 'key material not provided');
   const plans = planGroups(img, opts);
   const date =
     opts.time === undefined ? new Date() : typeof opts.time === 'number' ? new Date(opts.time * 1000) : opts.time;
   const inputs: ObjectInput[] = [];
-  const digests = new DigestCache(img, opts.objectHasher, opts.onProgress);
+  const digests = new DigestCache(img, opts.objectHasher, opts.onProgress, opts.signal);
   digests.prefetch(plans.flatMap((p) => p.objects), 'sha256');
   for (const p of plans) {
     const minId = Math.min(...img.objects().filter((d) => d.groupId === p.groupId).map((d) => d.id));
@@ -130,5 +148,6 @@ export async function signImage(img: SifImage, opts: SignOptions): Promise<Objec
     ...(opts.deterministic ? { deterministic: true } : opts.time !== undefined ? { time: opts.time } : {}),
     ...(opts.scratch ? { scratch: opts.scratch } : {}),
     ...(opts.durable ? { durable: opts.durable } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
 }

@@ -14,7 +14,8 @@ import { createHash, digestBytes, toHex } from '../hash/index.js';
 import { descriptorIntegrityBytes } from '../format/descriptor.js';
 import { headerIntegrityBytes } from '../format/header.js';
 import type { ObjectDescriptor, SifImage } from '../image/image.js';
-import type { PgpKeyring, PgpSigner } from '../keys/pgp.js';
+import type { PgpKey, PgpKeyring, PgpSigner } from '../keys/pgp.js';
+import { checkOptions, is, type Check, type OptionSpec } from '../options.js';
 import type { PemPublicKey } from '../keys/pem.js';
 import { decodeClearsign, verifyClearsign, type ClearsignBlock } from './clearsign.js';
 import { parseEnvelope, verifyEnvelope, type Envelope } from './dsse.js';
@@ -27,8 +28,10 @@ export const MAX_SIGNATURE_SIZE = 16 << 20;
 
 /** Options for {@link verifyImage}. */
 export interface VerifyOptions {
-  /** OpenPGP keys for clear-signed signatures. */
-  keyring?: PgpKeyring;
+  /** Stops verification (`ABORTED` in the report's errors) when it fires. */
+  signal?: AbortSignal;
+  /** OpenPGP keys for clear-signed signatures: `{ entries }`, or simply the keys `readPgpKeys` returns. */
+  keyring?: PgpKeyring | readonly PgpKey[];
   /** PEM public keys for DSSE signatures. */
   dsseKeys?: PemPublicKey[];
   /** Verify these groups only. */
@@ -207,7 +210,7 @@ async function decodeMessage(dec: Decoded, hash: HashAlgorithm | undefined, opts
     r.keys = v.keys;
     return v.payload;
   }
-  const v = await verifyClearsign(dec.block, opts.keyring!);
+  const v = await verifyClearsign(dec.block, opts.keyring as PgpKeyring);
   r.signer = v.signer;
   return v.plaintext;
 }
@@ -320,6 +323,29 @@ function descriptorFingerprintOf(sig: ObjectDescriptor): { descriptorFingerprint
   }
 }
 
+const ids = is.array(is.int(0, 0xffffffff));
+const SELECTION_SPEC: OptionSpec = { groups: ids, objects: ids, legacy: is.boolean, legacyAll: is.boolean };
+const isKeyring: Check = (v) =>
+  Array.isArray(v) || (typeof v === 'object' && v !== null && Array.isArray((v as { entries?: unknown }).entries))
+    ? undefined
+    : 'must be { entries: [{ key, source }] } or an array of OpenPGP keys';
+const VERIFY_SPEC: OptionSpec = {
+  ...SELECTION_SPEC,
+  keyring: isKeyring,
+  dsseKeys: is.array(is.object),
+  continueOnError: is.boolean,
+  onResult: is.function,
+  onProgress: is.function,
+  objectHasher: is.object,
+  signal: is.signal,
+};
+
+/** A keyring from either form: `{ entries }`, or the keys `readPgpKeys` returns (source: local). */
+function asKeyring(k: PgpKeyring | readonly PgpKey[]): PgpKeyring {
+  if (!Array.isArray(k)) return k as PgpKeyring;
+  return { entries: (k as readonly PgpKey[]).map((key) => ({ key: key.isPrivate() ? key.toPublic() : key, source: 'local' as const })) };
+}
+
 function asSifError(e: unknown): SifError {
   if (isSifError(e)) return e;
   return sifError('IO_ERROR', e instanceof Error ? e.message : String(e), { cause: e });
@@ -338,6 +364,8 @@ function asSifError(e: unknown): SifError {
  * @returns the report; never throws for image content problems (they are in `errors`)
  */
 export async function verifyImage(img: SifImage, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  checkOptions('verifyImage', opts, VERIFY_SPEC);
+  opts = { ...opts, ...(opts.keyring ? { keyring: asKeyring(opts.keyring) } : {}) };
   const report: VerifyReport = { verified: false, results: [], errors: [] };
   let tasks: Task[];
   try {
@@ -348,11 +376,15 @@ export async function verifyImage(img: SifImage, opts: VerifyOptions = {}): Prom
     report.errors.push(asSifError(e));
     return report;
   }
-  const hashing = new DigestCache(img, opts.objectHasher, opts.onProgress);
+  const hashing = new DigestCache(img, opts.objectHasher, opts.onProgress, opts.signal);
   // Start the data digests of every group task now (SHA-256, what signers use): with an external
   // hasher they run on other cores while signatures are read and checked.
   hashing.prefetch(tasks.filter((t) => t.kind === 'group').flatMap((t) => t.objects), 'sha256');
   for (const t of tasks) {
+    if (opts.signal?.aborted) {
+      report.errors.push(sifError('ABORTED', 'verifyImage: aborted', { cause: opts.signal.reason }));
+      return report;
+    }
     let sigs: { sig: ObjectDescriptor; data: Uint8Array }[];
     try {
       sigs = await taskSignatures(img, t);
@@ -403,6 +435,8 @@ export async function verifyImage(img: SifImage, opts: VerifyOptions = {}): Prom
  * @returns sorted unique upper-case fingerprints
  */
 export async function signedBy(img: SifImage, mode: 'any' | 'all', opts: Pick<VerifyOptions, 'groups' | 'objects' | 'legacy' | 'legacyAll'> = {}): Promise<string[]> {
+  if (mode !== 'any' && mode !== 'all') throw sifError('INVALID_ARGUMENT', `signedBy: mode must be "any" or "all"`);
+  checkOptions('signedBy', opts, SELECTION_SPEC);
   const tasks = buildTasks(img, opts);
   const counts = new Map<string, number>();
   for (const t of tasks) {

@@ -132,6 +132,25 @@ export async function readPgpKeys(bytes: Uint8Array, what = 'key file'): Promise
 }
 
 /**
+ * A private key ready to sign: decrypted with its passphrase when it is protected (the CLI's prompt,
+ * for library users).
+ *
+ * @param key - a private key, as `readPgpKeys` or `readKeyring` return it
+ * @param passphrase - its passphrase (ignored when the key is not protected)
+ * @returns the decrypted key (a copy; `key` is unchanged)
+ * @throws SifError `BAD_PASSPHRASE`
+ */
+export async function decryptPgpKey(key: PgpPrivateKey, passphrase: string): Promise<PgpPrivateKey> {
+  if (key.isDecrypted()) return key;
+  const openpgp = await loadOpenPGP();
+  try {
+    return await openpgp.decryptKey({ privateKey: key, passphrase });
+  } catch (e) {
+    throw sifError('BAD_PASSPHRASE', `key ${key.getFingerprint().toUpperCase()}: wrong passphrase (openpgp: invalid data: private key checksum failure)`, { cause: e });
+  }
+}
+
+/**
  * The signer facts of a key.
  *
  * @param key - the key

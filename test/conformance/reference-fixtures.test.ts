@@ -53,8 +53,8 @@ describe('reference fixtures v2.24.1', async () => {
     ['two-groups-signed-legacy-group', { legacy: true, groups: [1] }, ['4:1,2']],
     ['two-groups-signed-legacy-all', { legacy: true, objects: [1, 2] }, ['4:1', '5:2']],
   ] as const)('%s verifies', async (name, o, sigs) => {
-    const opts: VerifyOptions = { keyring, ...o };
-    if ('dsse' in o) opts.dsseKeys = dsseKeys;
+    const { dsse, ...rest } = o as { dsse?: boolean } & Omit<VerifyOptions, 'keyring'>;
+    const opts: VerifyOptions = { keyring, ...rest, ...(dsse ? { dsseKeys } : {}) };
     const r = await run(img(name), opts);
     expect(r).toEqual({ ok: true, sigs, errors: [] });
   });
