@@ -60,7 +60,7 @@ export {
   type TimeOptions,
   type TimeInput,
 } from './image/edit.js';
-export { WriteJournal, memoryScratch, type ScratchFactory, type DurableLog } from './image/journal.js';
+export { WriteJournal, memoryScratch, defaultEditLog, type ScratchFactory, type DurableLog, type EditStart, type EditLogProvider } from './image/journal.js';
 export {
   createHash,
   digestBytes,
@@ -75,6 +75,8 @@ export {
   type Hasher,
   type HashBackend,
   type HashAlgorithm,
+  type NodeCryptoLike,
+  type NodeHashLike,
 } from './hash/index.js';
 export {
   verifyImage,
@@ -98,7 +100,7 @@ export {
   type ImageMetadata,
   type ObjectMetadata,
 } from './integrity/metadata.js';
-export { decodeClearsign, verifyClearsign, signClearsign, type ClearsignBlock, type ClearsignOptions, type ClearsignVerification } from './integrity/clearsign.js';
+export { decodeClearsign, verifyClearsign, signClearsign, signingKeyOf, type ClearsignBlock, type ClearsignOptions, type ClearsignVerification } from './integrity/clearsign.js';
 export { parseEnvelope, verifyEnvelope, signEnvelope, pae, METADATA_MEDIA_TYPE, type Envelope, type DsseVerification } from './integrity/dsse.js';
 export { referenceKind } from './integrity/errors.js';
 export {

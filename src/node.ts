@@ -19,9 +19,17 @@ import type { HashPool } from './hash/pool.js';
 import type { ObjectHasher } from './integrity/hasher.js';
 
 export * from './index.js';
-export { FileStore, type FileStoreOptions, type OpenMode } from './io/node.js';
+export { FileStore, readSmallFile, type FileStoreOptions, type OpenMode, type EditLogFactory } from './io/node.js';
 export { fileJournal, journalPath, type FileJournalOptions } from './io/durable.js';
-export { journalStatus, type JournalStatus, type Recovery } from './io/recovery.js';
+export {
+  journalStatus,
+  type JournalStatus,
+  type NoJournal,
+  type EmptyJournal,
+  type PendingJournal,
+  type RejectedJournal,
+  type Recovery,
+} from './io/recovery.js';
 export { HashPool } from './hash/pool.js';
 export {
   keyringPaths,

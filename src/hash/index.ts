@@ -58,8 +58,18 @@ export const nobleBackend: HashBackend = {
   },
 };
 
-interface NodeCryptoLike {
-  createHash(alg: string): { update(b: Uint8Array): unknown; digest(): Uint8Array };
+/** The part of node:crypto the hash back end uses. */
+export interface NodeCryptoLike {
+  /** Starts a hash by OpenSSL name. */
+  createHash(alg: string): NodeHashLike;
+}
+
+/** A node:crypto `Hash`, as much of it as the back end uses. */
+export interface NodeHashLike {
+  /** Adds bytes. */
+  update(b: Uint8Array): unknown;
+  /** Finishes. */
+  digest(): Uint8Array;
 }
 
 /** node:crypto (OpenSSL) names of the algorithms. */

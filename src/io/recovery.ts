@@ -39,15 +39,38 @@ interface Parsed {
   commit?: { finalSize: number; structure: Uint8Array };
 }
 
+/** No journal beside the image. */
+export interface NoJournal {
+  /** The state. */
+  state: 'none';
+}
+/** A journal whose header never became durable: the edit stopped before touching the image. */
+export interface EmptyJournal {
+  /** The state. */
+  state: 'empty';
+  /** The journal's path. */
+  path: string;
+}
+/** An authenticated journal of an interrupted edit of this image. */
+export interface PendingJournal {
+  /** The state. */
+  state: 'pending';
+  /** The journal's path. */
+  path: string;
+  /** True when the edit had committed (recovery completes it), false when it is rolled back. */
+  committed: boolean;
+}
+/** A journal that must not be applied. */
+export interface RejectedJournal {
+  /** The state. */
+  state: 'rejected';
+  /** The journal's path. */
+  path: string;
+  /** Why it is not applied. */
+  reason: string;
+}
 /** What is beside an image. */
-export type JournalStatus =
-  | { state: 'none' }
-  /** A journal whose header never became durable: the image was not touched. */
-  | { state: 'empty'; path: string }
-  /** An authenticated journal of an interrupted edit of this image. */
-  | { state: 'pending'; path: string; committed: boolean }
-  /** A journal that must not be applied, and why. */
-  | { state: 'rejected'; path: string; reason: string };
+export type JournalStatus = NoJournal | EmptyJournal | PendingJournal | RejectedJournal;
 
 /** What recovery did. */
 export type Recovery = 'none' | 'rolled-back' | 'completed' | 'discarded';
