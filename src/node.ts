@@ -8,6 +8,7 @@ import { rename, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { isSifError, sifError } from './errors.js';
+import { checkOptions, is } from './options.js';
 import { FileStore, ioError } from './io/node.js';
 import { fileJournal } from './io/durable.js';
 import { lockFile } from './io/lock.js';
@@ -64,12 +65,17 @@ export interface OpenOptions extends LoadOptions {
   onWarning?: (message: string) => void;
 }
 
-const OPEN_KEYS = new Set(['writable', 'lockTimeoutMs', 'onLockWait', 'onWarning', 'maxDescriptors']);
+const OPEN_SPEC = {
+  writable: is.boolean,
+  lockTimeoutMs: is.int(0, 2 ** 31),
+  onLockWait: is.function,
+  onWarning: is.function,
+  maxDescriptors: is.int(0, 2 ** 32),
+};
 
 async function openLocked(path: string, opts: OpenOptions): Promise<FileStore> {
-  for (const k of Object.keys(opts)) {
-    if (!OPEN_KEYS.has(k)) throw sifError('INVALID_ARGUMENT', `openImage: unknown option ${JSON.stringify(k)}`);
-  }
+  checkOptions('openImage', opts, OPEN_SPEC);
+  if (typeof path !== 'string') throw sifError('INVALID_ARGUMENT', 'openImage: path must be a string');
   const store = await FileStore.open(path, opts.writable ? 'r+' : 'r');
   try {
     const lock = await lockFile(store.handle.fd, path, {

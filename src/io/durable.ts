@@ -15,12 +15,11 @@
  *
  * @module
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { sifError } from '../errors.js';
 import type { DurableLog, EditStart } from '../image/journal.js';
 import { FileStore, errnoCode } from './node.js';
