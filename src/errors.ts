@@ -59,8 +59,19 @@ export type IntegrityErrorCode =
 /** Codes for key material. */
 export type KeyErrorCode = 'KEY_INVALID' | 'KEY_NOT_FOUND' | 'KEY_LOCKED' | 'BAD_PASSPHRASE' | 'KEY_UNSUPPORTED';
 
+/** Codes for the container file system (SquashFS reader, inspect, extract). */
+export type FsErrorCode =
+  | 'SQUASHFS_INVALID'
+  | 'UNSUPPORTED_COMPRESSION'
+  | 'UNSUPPORTED_FILESYSTEM'
+  | 'PATH_NOT_FOUND'
+  | 'NOT_A_DIRECTORY'
+  | 'IS_A_DIRECTORY'
+  | 'SYMLINK_LOOP'
+  | 'UNSAFE_PATH';
+
 /** Every code sifkit can report. */
-export type SifErrorCode = FormatErrorCode | ImageErrorCode | IntegrityErrorCode | KeyErrorCode;
+export type SifErrorCode = FormatErrorCode | ImageErrorCode | IntegrityErrorCode | KeyErrorCode | FsErrorCode;
 
 /** Options for {@link SifError}. */
 export interface SifErrorOptions<C extends SifErrorCode> {

@@ -66,7 +66,8 @@ describe('sign and verify against the reference, both ways', () => {
       const ref = oracle<OracleVerify>(['verify', '--key', other.public, path]);
       expect(bad.code).toBe(255);
       expect(ref.ok).toBe(false);
-      expect(bad.stderr).toBe(`FATAL:   Failed to verify container: ${ref.error}\n`);
+      // the reference's message, then the key the signature descriptor names (sifkit's addition)
+      expect(bad.stderr).toBe(`FATAL:   Failed to verify container: ${ref.error} (the signature names key ${k.fingerprint}, which is not among the keys given)\n`);
     });
   }
 

@@ -1,0 +1,172 @@
+/**
+ * SquashFS decompressors, one per compressor id, each loaded only when an image uses it, each bounded:
+ * a block that decompresses past its limit (8 KiB for metadata, the block size for data) is
+ * `SQUASHFS_INVALID`, never an allocation the image chose.
+ *
+ * | id | name | decoder |
+ * |---|---|---|
+ * | 1 | gzip (zlib stream) | Node's zlib on Node (native), `fflate` elsewhere |
+ * | 2 | lzma (lzma-alone) | `lzma` (LZMA-JS) |
+ * | 3 | lzo (raw LZO1X) | hand-written, `lzo.ts` |
+ * | 4 | xz (.xz stream) | `xz-decompress` (xz-embedded as WebAssembly) |
+ * | 5 | lz4 (raw block) | hand-written, `lz4.ts` |
+ * | 6 | zstd (frame) | `fzstd` |
+ *
+ * @module
+ */
+import { sifError } from '../errors.js';
+import { nodeBuiltin } from '../runtime.js';
+import { lz4DecompressBlock } from './lz4.js';
+import { lzo1xDecompress } from './lzo.js';
+
+/** Decompresses one block into at most `limit` bytes. */
+export type Decompress = (data: Uint8Array, limit: number) => Promise<Uint8Array>;
+
+/** Compressor names by id, as `unsquashfs -s` prints them. */
+export const COMPRESSORS: Readonly<Record<number, string>> = { 1: 'gzip', 2: 'lzma', 3: 'lzo', 4: 'xz', 5: 'lz4', 6: 'zstd' };
+
+const tooBig = (name: string, limit: number): never => {
+  throw sifError('SQUASHFS_INVALID', `${name} block decompresses past its ${limit}-byte limit`);
+};
+const corrupt = (name: string, e: unknown): never => {
+  throw sifError('SQUASHFS_INVALID', `${name} block does not decompress: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+};
+
+interface NodeZlib {
+  inflateSync(data: Uint8Array, opts: { maxOutputLength: number }): Uint8Array;
+}
+
+async function gzip(): Promise<Decompress> {
+  const zlib = nodeBuiltin<NodeZlib>('node:zlib');
+  if (zlib) {
+    return async (data, limit) => {
+      try {
+        return zlib.inflateSync(data, { maxOutputLength: Math.max(1, limit) });
+      } catch (e) {
+        if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') tooBig('gzip', limit);
+        return corrupt('gzip', e);
+      }
+    };
+  }
+  const { Unzlib } = await import('fflate');
+  return async (data, limit) => {
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    try {
+      const z = new Unzlib((chunk) => {
+        size += chunk.length;
+        if (size > limit) tooBig('gzip', limit);
+        parts.push(chunk);
+      });
+      z.push(data, true);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQUASHFS_INVALID') throw e;
+      corrupt('gzip', e);
+    }
+    return join(parts, size);
+  };
+}
+
+async function zstd(): Promise<Decompress> {
+  const { decompress } = await import('fzstd');
+  return async (data, limit) => {
+    // Into a buffer of the limit's size: the frame's own size field is not trusted for allocation.
+    const out = new Uint8Array(limit);
+    let got: Uint8Array;
+    try {
+      got = decompress(data, out);
+    } catch (e) {
+      return corrupt('zstd', e);
+    }
+    if (got.buffer !== out.buffer) tooBig('zstd', limit);
+    return got;
+  };
+}
+
+async function xz(): Promise<Decompress> {
+  const { XzReadableStream } = (await import('xz-decompress')) as unknown as {
+    XzReadableStream: new (s: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>;
+  };
+  return async (data, limit) => {
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    try {
+      const reader = new XzReadableStream(new Blob([data as Uint8Array<ArrayBuffer>]).stream()).getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.length;
+        if (size > limit) {
+          await reader.cancel().catch(() => undefined);
+          tooBig('xz', limit);
+        }
+        parts.push(value);
+      }
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQUASHFS_INVALID') throw e;
+      corrupt('xz', e);
+    }
+    return join(parts, size);
+  };
+}
+
+async function lzma(): Promise<Decompress> {
+  const mod = (await import('lzma')) as unknown as { decompress: (b: Uint8Array) => string | number[] };
+  return async (data, limit) => {
+    // lzma-alone header: props (1), dictionary (4), uncompressed size (8, squashfs writes the real one).
+    if (data.length < 13) corrupt('lzma', new Error('short header'));
+    const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const size = v.getBigUint64(5, true);
+    if (size > BigInt(limit)) tooBig('lzma', limit);
+    let out: string | number[];
+    try {
+      out = mod.decompress(data);
+    } catch (e) {
+      return corrupt('lzma', e);
+    }
+    // LZMA-JS returns text when the bytes are valid UTF-8: encoding it again gives those bytes back.
+    const bytes = typeof out === 'string' ? new TextEncoder().encode(out) : Uint8Array.from(out, (x) => x & 0xff);
+    if (BigInt(bytes.length) !== size) corrupt('lzma', new Error(`got ${bytes.length} bytes, header says ${size}`));
+    return bytes;
+  };
+}
+
+function join(parts: Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+const LOADERS: Record<number, () => Promise<Decompress>> = {
+  1: gzip,
+  2: lzma,
+  3: async () => async (data, limit) => lzo1xDecompress(data, limit),
+  4: xz,
+  5: async () => async (data, limit) => lz4DecompressBlock(data, limit),
+  6: zstd,
+};
+
+const loaded = new Map<number, Promise<Decompress>>();
+
+/**
+ * The decompressor of a compressor id, loaded on first use.
+ *
+ * @param id - the superblock's compression id
+ * @returns the decompressor
+ * @throws SifError `UNSUPPORTED_COMPRESSION`
+ */
+export function decompressor(id: number): Promise<Decompress> {
+  const load = LOADERS[id];
+  if (!load) throw sifError('UNSUPPORTED_COMPRESSION', `squashfs compression id ${id} is not one of gzip, lzma, lzo, xz, lz4, zstd`);
+  let p = loaded.get(id);
+  if (!p) {
+    p = load();
+    loaded.set(id, p);
+  }
+  return p;
+}
