@@ -12,13 +12,18 @@ Usage:
 
 Available Commands:
   add         Add data object
+  cat         Print files of the container's file system
   del         Delete data object
   dump        Dump data object
+  export      Write the container's file system as a tar archive
+  extract     Extract the container's file system to a directory
   header      Display global header
   help        Help about any command
   info        Display data object info
+  inspect     Show labels, scripts and other metadata of the container
   key         Manage OpenPGP keys (singularity's keyrings)
   list        List data objects
+  ls          List files in the container's file system
   new         Create SIF image
   recover     Finish or undo an interrupted edit
   setprim     Set primary system partition
@@ -43,6 +48,11 @@ const COMMANDS: Record<string, () => Promise<Runner>> = {
   add: async () => (await import('./commands/modify.js')).run.bind(null, 'add'),
   del: async () => (await import('./commands/modify.js')).run.bind(null, 'del'),
   setprim: async () => (await import('./commands/modify.js')).run.bind(null, 'setprim'),
+  ls: async () => (await import('./commands/fs.js')).run.bind(null, 'ls'),
+  cat: async () => (await import('./commands/fs.js')).run.bind(null, 'cat'),
+  extract: async () => (await import('./commands/fs.js')).run.bind(null, 'extract'),
+  export: async () => (await import('./commands/fs.js')).run.bind(null, 'export'),
+  inspect: async () => (await import('./commands/container-inspect.js')).run,
   recover: async () => (await import('./commands/recover.js')).run,
   verify: async () => (await import('./commands/verify.js')).run,
   sign: async () => (await import('./commands/sign.js')).run,

@@ -41,7 +41,9 @@ async function gzip(): Promise<Decompress> {
   if (zlib) {
     return async (data, limit) => {
       try {
-        return zlib.inflateSync(data, { maxOutputLength: Math.max(1, limit) });
+        // A plain view: Node Buffers slice without copying and may sit inside a shared pool.
+        const b = zlib.inflateSync(data, { maxOutputLength: Math.max(1, limit) });
+        return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
       } catch (e) {
         if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') tooBig('gzip', limit);
         return corrupt('gzip', e);
@@ -68,25 +70,33 @@ async function gzip(): Promise<Decompress> {
 }
 
 async function zstd(): Promise<Decompress> {
-  const { decompress } = await import('fzstd');
+  const { Decompress } = await import('fzstd');
   return async (data, limit) => {
-    // Into a buffer of the limit's size: the frame's own size field is not trusted for allocation.
-    const out = new Uint8Array(limit);
-    let got: Uint8Array;
+    // Streamed and counted: the frame's own content-size field is not trusted for allocation.
+    const parts: Uint8Array[] = [];
+    let size = 0;
     try {
-      got = decompress(data, out);
+      const z = new Decompress((chunk) => {
+        size += chunk.length;
+        if (size > limit) tooBig('zstd', limit);
+        parts.push(chunk);
+      });
+      z.push(data, true);
     } catch (e) {
-      return corrupt('zstd', e);
+      if ((e as { code?: string }).code === 'SQUASHFS_INVALID') throw e;
+      corrupt('zstd', e);
     }
-    if (got.buffer !== out.buffer) tooBig('zstd', limit);
-    return got;
+    return join(parts, size);
   };
 }
 
+interface XzModule {
+  XzReadableStream: new (s: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>;
+}
+
 async function xz(): Promise<Decompress> {
-  const { XzReadableStream } = (await import('xz-decompress')) as unknown as {
-    XzReadableStream: new (s: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>;
-  };
+  const mod = (await import('xz-decompress')) as unknown as XzModule & { default?: XzModule };
+  const XzReadableStream = (mod.default ?? mod).XzReadableStream;
   return async (data, limit) => {
     const parts: Uint8Array[] = [];
     let size = 0;
@@ -133,6 +143,7 @@ async function lzma(): Promise<Decompress> {
 
 function join(parts: Uint8Array[], size: number): Uint8Array {
   if (parts.length === 1) return parts[0]!;
+  if (parts.length === 0) return new Uint8Array(0);
   const out = new Uint8Array(size);
   let at = 0;
   for (const p of parts) {

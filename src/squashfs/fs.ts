@@ -1,0 +1,474 @@
+/**
+ * A read-only SquashFS 4.0 file system over a random-access {@link ByteSource}: a file, a
+ * `Uint8Array`, a `Blob`, or a partition inside a SIF (by offset, without copying). Paths are
+ * resolved inside the image only: `..` stops at its root, absolute symlinks start at its root.
+ *
+ * @module
+ */
+import { sifError } from '../errors.js';
+import { checkRange, type ByteSource } from '../io/source.js';
+import { checkOptions, is } from '../options.js';
+import { decompressor, type Decompress } from './codecs.js';
+import { compareBytes, readIndex, readListing, type DirEntry } from './directory.js';
+import { modeOf, NONE32, readInode, type FileType, type Inode } from './inode.js';
+import { MetadataReader } from './metadata.js';
+import { parseSuperblock, SUPERBLOCK_SIZE, type Superblock } from './superblock.js';
+import { readXattrs, type Xattr } from './xattr.js';
+
+/** What `stat` tells of a file. */
+export interface Stat {
+  /** File type. */
+  type: FileType;
+  /** `st_mode`: type bits and permissions. */
+  mode: number;
+  /** Owner uid. */
+  uid: number;
+  /** Group gid. */
+  gid: number;
+  /** Size as `unsquashfs -lln` prints it (file bytes; directory listing + 3; symlink target length). */
+  size: number;
+  /** Modification time, Unix seconds. */
+  mtime: number;
+  /** Inode number (hard links share it). */
+  inode: number;
+  /** Link count. */
+  nlink: number;
+  /** Symlink target. */
+  target?: string;
+  /** Device numbers. */
+  rdev?: { major: number; minor: number };
+}
+
+/** A walked entry. */
+export interface WalkEntry {
+  /** Absolute path in the image (`/` for the root). */
+  path: string;
+  /** Its facts. */
+  stat: Stat;
+  /** The entry itself, for {@link SquashFs.nodeChunks} and {@link SquashFs.nodeXattrs} (no second lookup). */
+  node: FsNode;
+}
+
+/** A file system entry as reached: its path and inode. */
+export interface FsNode {
+  /** Absolute path in the image. */
+  readonly path: string;
+  /** The inode. */
+  readonly ino: Inode;
+}
+
+/** Options for {@link SquashFs.open}. */
+export interface SquashFsOptions {
+  /** Where the file system starts in the source (a SIF partition's offset). Default 0. */
+  offset?: number;
+  /** How many bytes it may use (a SIF partition's size). Default: to the end of the source. */
+  size?: number;
+}
+
+const MAX_SYMLINKS = 40;
+
+const holes = new WeakSet<Uint8Array>();
+
+/**
+ * Whether a chunk from {@link SquashFs.chunks} is a sparse block (a hole, all zeros, stored as
+ * nothing): writers may seek past it instead of writing zeros.
+ *
+ * @param chunk - a chunk
+ * @returns true for a hole
+ */
+export function isHole(chunk: Uint8Array): boolean {
+  return holes.has(chunk);
+}
+
+/** Little-endian reads that honour a view's offset. */
+const u32le = (b: Uint8Array, at: number): number => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(at, true);
+const u64le = (b: Uint8Array, at: number): bigint => new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(at, true);
+const MAX_DEPTH = 4096;
+
+const bad = (why: string): never => {
+  throw sifError('SQUASHFS_INVALID', why);
+};
+
+type Node = FsNode;
+
+/** A SquashFS file system. */
+export class SquashFs {
+  readonly #meta: MetadataReader;
+  readonly #ids = new Map<number, Promise<number>>();
+  readonly #fragments = new Map<number, Promise<Uint8Array>>();
+
+  private constructor(
+    /** The source. */
+    readonly source: ByteSource,
+    /** The file system's first byte in the source. */
+    readonly offset: number,
+    /** Bytes it may use. */
+    readonly limit: number,
+    /** The superblock. */
+    readonly superblock: Superblock,
+    /** @internal */
+    readonly decompress: Decompress,
+  ) {
+    this.#meta = new MetadataReader(source, offset, superblock.bytesUsed, decompress);
+  }
+
+  /**
+   * Opens a file system.
+   *
+   * @param source - the bytes
+   * @param opts - where it lies in the source
+   * @returns the file system
+   * @throws SifError `SQUASHFS_INVALID`, `UNSUPPORTED_COMPRESSION`
+   */
+  static async open(source: ByteSource, opts: SquashFsOptions = {}): Promise<SquashFs> {
+    checkOptions('SquashFs.open', opts, { offset: is.int(0, Number.MAX_SAFE_INTEGER), size: is.int(0, Number.MAX_SAFE_INTEGER) });
+    const offset = opts.offset ?? 0;
+    const size = opts.size ?? source.size - offset;
+    checkRange(source.size, offset, size);
+    if (size < SUPERBLOCK_SIZE) bad(`squashfs superblock: needs ${SUPERBLOCK_SIZE} bytes, the partition has ${size}`);
+    const sb = parseSuperblock(await source.read(offset, SUPERBLOCK_SIZE), size);
+    return new SquashFs(source, offset, size, sb, await decompressor(sb.compression));
+  }
+
+  /** The root directory's inode. */
+  async #root(): Promise<Node> {
+    const ref = this.superblock.rootInode;
+    const ino = await this.#inodeAt(Number(ref >> 16n) & 0xffffffff, Number(ref & 0xffffn), '/');
+    if (ino.type !== 'dir') bad('the root inode is not a directory');
+    return { ino, path: '/' };
+  }
+
+  #inodeAt(block: number, offset: number, where: string): Promise<Inode> {
+    const sb = this.superblock;
+    const c = this.#meta.cursor(sb.inodeTableStart + block, offset, sb.directoryTableStart, `inode of ${where}`);
+    return readInode(c, sb.blockSize, where);
+  }
+
+  async #entries(dir: Node): Promise<DirEntry[]> {
+    const d = dir.ino.dir!;
+    const sb = this.superblock;
+    // The directory table's end is not recorded (the next table's first block is not either): a
+    // listing may read up to the end of the file system, and garbage there fails its checks.
+    const c = this.#meta.cursor(sb.directoryTableStart + d.block, d.offset, sb.bytesUsed, `directory ${dir.path}`);
+    return readListing(c, dir.ino.size, dir.path);
+  }
+
+  /** One entry by name: through the directory index when the inode has one (binary search), else a scan. */
+  async #find(dir: Node, name: string): Promise<DirEntry | undefined> {
+    const d = dir.ino.dir!;
+    const want = new TextEncoder().encode(name);
+    if (d.indexCount === 0 || !d.indexAt) return (await this.#entries(dir)).find((x) => compareBytes(x.nameBytes, want) === 0);
+    const sb = this.superblock;
+    const ic = this.#meta.cursor(d.indexAt.pos, d.indexAt.offset, sb.directoryTableStart, `directory index of ${dir.path}`);
+    const index = await readIndex(ic, d.indexCount, dir.path);
+    // The last index entry whose first name is <= the wanted one; before the first, the listing start.
+    let lo = 0;
+    let hi = index.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareBytes(index[mid]!.name, want) <= 0) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    const listing = dir.ino.size - 3;
+    let c = this.#meta.cursor(sb.directoryTableStart + d.block, d.offset, sb.bytesUsed, `directory ${dir.path}`);
+    let skipped = 0;
+    if (at >= 0) {
+      const ix = index[at]!;
+      if (ix.index > listing) bad(`${dir.path}: directory index points at byte ${ix.index} of a ${listing}-byte listing`);
+      // An index's offset is from the listing's start; its block is where that header starts.
+      c = this.#meta.cursor(sb.directoryTableStart + ix.start, (d.offset + ix.index) % 8192, sb.bytesUsed, `directory ${dir.path}`);
+      skipped = ix.index;
+    }
+    for (const e of await readListing(c, listing - skipped + 3, dir.path)) {
+      const cmp = compareBytes(e.nameBytes, want);
+      if (cmp === 0) return e;
+      if (cmp > 0) return undefined;
+    }
+    return undefined;
+  }
+
+  async #child(dir: Node, e: DirEntry): Promise<Node> {
+    const path = dir.path === '/' ? `/${e.name}` : `${dir.path}/${e.name}`;
+    const ino = await this.#inodeAt(e.inodeBlock, e.inodeOffset, path);
+    if (ino.type !== e.type) bad(`${path}: directory entry says ${e.type}, inode says ${ino.type}`);
+    return { ino, path };
+  }
+
+  /** Resolves a path; `follow` follows a final symlink. Symlinks inside resolve within the image. */
+  async #resolve(path: string, follow: boolean): Promise<Node> {
+    let hops = 0;
+    const walk = async (start: Node[], parts: string[], followLast: boolean): Promise<Node[]> => {
+      const stack = [...start];
+      for (let i = 0; i < parts.length; i++) {
+        const part = parts[i]!;
+        if (part === '' || part === '.') continue;
+        if (part === '..') {
+          if (stack.length > 1) stack.pop();
+          continue;
+        }
+        const dir = stack[stack.length - 1]!;
+        if (dir.ino.type !== 'dir') throw sifError('NOT_A_DIRECTORY', `${dir.path}: not a directory`);
+        const e = await this.#find(dir, part);
+        const where = dir.path === '/' ? `/${part}` : `${dir.path}/${part}`;
+        if (!e) throw sifError('PATH_NOT_FOUND', `${where}: no such file or directory in the image`);
+        const node = await this.#child(dir, e);
+        const last = i === parts.length - 1;
+        if (node.ino.type === 'symlink' && (!last || followLast)) {
+          if (++hops > MAX_SYMLINKS) throw sifError('SYMLINK_LOOP', `${where}: too many levels of symbolic links`);
+          const target = new TextDecoder().decode(node.ino.target);
+          const from = target.startsWith('/') ? stack.slice(0, 1) : stack;
+          stack.length = 0;
+          stack.push(...(await walk(from, target.split('/'), true)));
+          continue;
+        }
+        stack.push(node);
+        if (stack.length > MAX_DEPTH) bad(`${where}: deeper than ${MAX_DEPTH} levels`);
+      }
+      return stack;
+    };
+    const stack = await walk([await this.#root()], path.split('/'), follow);
+    return stack[stack.length - 1]!;
+  }
+
+  async #stat(n: Node): Promise<Stat> {
+    const ino = n.ino;
+    const s: Stat = {
+      type: ino.type,
+      mode: modeOf(ino),
+      uid: await this.#id(ino.uidIndex),
+      gid: await this.#id(ino.gidIndex),
+      size: ino.size,
+      mtime: ino.mtime,
+      inode: ino.number,
+      nlink: ino.nlink,
+    };
+    if (ino.target) s.target = new TextDecoder().decode(ino.target);
+    if (ino.rdev) s.rdev = ino.rdev;
+    return s;
+  }
+
+  /** A lookup-table entry: `size`-byte records in metadata blocks listed by a u64 location list. */
+  async #lookup(listStart: number, count: number, size: number, index: number, what: string): Promise<Uint8Array> {
+    if (index >= count) bad(`${what} index ${index} is past the table's ${count} entries`);
+    const perBlock = 8192 / size;
+    const blockNo = Math.floor(index / perBlock);
+    const listPos = listStart + blockNo * 8;
+    if (listPos + 8 > this.superblock.bytesUsed) bad(`${what} table location list lies outside the file system`);
+    const loc = u64le(await this.source.read(this.offset + listPos, 8), 0);
+    if (loc > BigInt(this.superblock.bytesUsed)) bad(`${what} table block at ${loc} lies outside the file system`);
+    const c = this.#meta.cursor(Number(loc), (index % perBlock) * size, this.superblock.bytesUsed, `${what} table`);
+    return (await c.take(size)).slice();
+  }
+
+  #id(index: number): Promise<number> {
+    let p = this.#ids.get(index);
+    if (!p) {
+      p = this.#lookup(this.superblock.idTableStart, this.superblock.idCount, 4, index, 'id').then((b) => u32le(b, 0));
+      this.#ids.set(index, p);
+    }
+    return p;
+  }
+
+  /** The bytes of a fragment block (cached: many small files share one). */
+  #fragment(index: number): Promise<Uint8Array> {
+    let p = this.#fragments.get(index);
+    if (!p) {
+      p = (async () => {
+        const e = await this.#lookup(this.superblock.fragmentTableStart, this.superblock.fragments, 16, index, 'fragment');
+        const start = Number(u64le(e, 0));
+        const size = u32le(e, 8);
+        return this.#dataBlock(start, size, `fragment ${index}`);
+      })();
+      p.catch(() => this.#fragments.delete(index));
+      this.#fragments.set(index, p);
+      if (this.#fragments.size > 16) this.#fragments.delete(this.#fragments.keys().next().value!);
+    }
+    return p;
+  }
+
+  /** One data block: `word` is the block-list entry (bit 24 = stored uncompressed). */
+  async #dataBlock(pos: number, word: number, what: string): Promise<Uint8Array> {
+    const size = word & 0xffffff;
+    const bs = this.superblock.blockSize;
+    if (size > bs) bad(`${what}: stored size ${size} exceeds the block size ${bs}`);
+    if (!Number.isSafeInteger(pos) || pos + size > this.superblock.bytesUsed) bad(`${what}: data at ${pos} lies outside the file system`);
+    const raw = await this.source.read(this.offset + pos, size);
+    return word & 0x1000000 ? raw : this.decompress(raw, bs);
+  }
+
+  /**
+   * Facts of a path, following a final symlink.
+   *
+   * @param path - absolute path in the image
+   * @returns the facts
+   */
+  async stat(path: string): Promise<Stat> {
+    return this.#stat(await this.#resolve(path, true));
+  }
+
+  /**
+   * Facts of a path itself (a symlink is not followed).
+   *
+   * @param path - absolute path in the image
+   * @returns the facts
+   */
+  async lstat(path: string): Promise<Stat> {
+    return this.#stat(await this.#resolve(path, false));
+  }
+
+  /**
+   * A symlink's target.
+   *
+   * @param path - the link
+   * @returns the target text
+   */
+  async readlink(path: string): Promise<string> {
+    const n = await this.#resolve(path, false);
+    if (n.ino.type !== 'symlink') throw sifError('INVALID_ARGUMENT', `${n.path}: not a symbolic link`);
+    return new TextDecoder().decode(n.ino.target);
+  }
+
+  /**
+   * A directory's entries with their facts, in stored (byte-sorted) order.
+   *
+   * @param path - the directory
+   * @returns name and facts of each entry
+   */
+  async readdir(path: string): Promise<{ name: string; stat: Stat }[]> {
+    const dir = await this.#resolve(path, true);
+    if (dir.ino.type !== 'dir') throw sifError('NOT_A_DIRECTORY', `${dir.path}: not a directory`);
+    const out: { name: string; stat: Stat }[] = [];
+    for (const e of await this.#entries(dir)) out.push({ name: e.name, stat: await this.#stat(await this.#child(dir, e)) });
+    return out;
+  }
+
+  /**
+   * Every entry under a path, depth first in stored order (the path itself first), as
+   * `unsquashfs -lln` lists them. A directory that contains itself (a corrupt image) is an error.
+   *
+   * @param path - where to start (default the root)
+   * @returns the entries
+   */
+  async *walk(path = '/'): AsyncGenerator<WalkEntry> {
+    const start = await this.#resolve(path, true);
+    const onPath = new Set<number>();
+    const visit = async function* (this: SquashFs, n: Node, depth: number): AsyncGenerator<WalkEntry> {
+      yield { path: n.path, stat: await this.#stat(n), node: n };
+      if (n.ino.type !== 'dir') return;
+      if (depth > MAX_DEPTH) bad(`${n.path}: deeper than ${MAX_DEPTH} levels`);
+      if (onPath.has(n.ino.number)) bad(`${n.path}: directory loop (inode ${n.ino.number} contains itself)`);
+      onPath.add(n.ino.number);
+      for (const e of await this.#entries(n)) yield* visit.call(this, await this.#child(n, e), depth + 1);
+      onPath.delete(n.ino.number);
+    };
+    yield* visit.call(this, start, 0);
+  }
+
+  /**
+   * A regular file's data, streamed block by block (never whole in memory).
+   *
+   * @param path - the file (a final symlink is followed)
+   * @returns its chunks, in order
+   */
+  async *chunks(path: string): AsyncGenerator<Uint8Array> {
+    const n = await this.#resolve(path, true);
+    if (n.ino.type === 'dir') throw sifError('IS_A_DIRECTORY', `${n.path}: is a directory`);
+    if (n.ino.type !== 'file') throw sifError('INVALID_ARGUMENT', `${n.path}: not a regular file`);
+    yield* this.#fileChunks(n);
+  }
+
+  /**
+   * A walked regular file's data, streamed block by block.
+   *
+   * @param n - a node from {@link SquashFs.walk}
+   * @returns its chunks, in order
+   */
+  nodeChunks(n: FsNode): AsyncGenerator<Uint8Array> {
+    if (n.ino.type !== 'file') throw sifError('INVALID_ARGUMENT', `${n.path}: not a regular file`);
+    return this.#fileChunks(n);
+  }
+
+  /**
+   * A walked entry's extended attributes.
+   *
+   * @param n - a node from {@link SquashFs.walk}
+   * @returns name/value pairs
+   */
+  async nodeXattrs(n: FsNode): Promise<Xattr[]> {
+    if (n.ino.xattr === NONE32 || this.superblock.xattrIdTableStart === undefined) return [];
+    return readXattrs(this.source, this.offset, this.superblock, this.#meta, n.ino.xattr, n.path);
+  }
+
+  async *#fileChunks(n: Node): AsyncGenerator<Uint8Array> {
+    const f = n.ino.file!;
+    const sb = this.superblock;
+    const bs = sb.blockSize;
+    const size = n.ino.size;
+    const list = this.#meta.cursor(f.blockListAt.pos, f.blockListAt.offset, sb.directoryTableStart, `block list of ${n.path}`);
+    let pos = f.start;
+    let done = 0;
+    for (let i = 0; i < f.blockCount; i += 256) {
+      const count = Math.min(256, f.blockCount - i);
+      const words = await list.take(4 * count);
+      const v = new DataView(words.buffer, words.byteOffset, words.byteLength);
+      for (let k = 0; k < count; k++) {
+        const word = v.getUint32(4 * k, true);
+        const want = Math.min(bs, size - done);
+        let block: Uint8Array;
+        if ((word & 0xffffff) === 0) {
+          block = new Uint8Array(want); // sparse
+          holes.add(block);
+        } else {
+          block = await this.#dataBlock(pos, word, `${n.path} block ${i + k}`);
+          pos += word & 0xffffff;
+          if (block.length > want) bad(`${n.path} block ${i + k}: ${block.length} bytes where ${want} belong`);
+          if (block.length < want) {
+            const padded = new Uint8Array(want);
+            padded.set(block);
+            block = padded;
+          }
+        }
+        done += want;
+        yield block;
+      }
+    }
+    if (done < size) {
+      if (f.fragment === NONE32) bad(`${n.path}: ${size - done} bytes are in no block and no fragment`);
+      const frag = await this.#fragment(f.fragment);
+      const tail = size - done;
+      if (f.fragmentOffset + tail > frag.length) bad(`${n.path}: fragment range ${f.fragmentOffset}+${tail} past a ${frag.length}-byte fragment block`);
+      yield frag.subarray(f.fragmentOffset, f.fragmentOffset + tail);
+    }
+  }
+
+  /**
+   * A regular file's data whole (at most 1 GiB; stream larger ones with {@link SquashFs.chunks}).
+   *
+   * @param path - the file
+   * @returns its bytes
+   */
+  async readFile(path: string): Promise<Uint8Array> {
+    const st = await this.stat(path);
+    if (st.size > 1 << 30) throw sifError('TOO_LARGE', `${path}: ${st.size} bytes are too many to read whole: stream it with chunks()`);
+    const out = new Uint8Array(st.size);
+    let at = 0;
+    for await (const c of this.chunks(path)) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+
+  /**
+   * Extended attributes of a path (a final symlink is not followed), in stored order.
+   *
+   * @param path - the path
+   * @returns name/value pairs (`user.`, `trusted.` and `security.` names)
+   */
+  async xattrs(path: string): Promise<Xattr[]> {
+    return this.nodeXattrs(await this.#resolve(path, false));
+  }
+}
