@@ -219,9 +219,10 @@ export class SquashFs {
         if (node.ino.type === 'symlink' && (!last || followLast)) {
           if (++hops > MAX_SYMLINKS) throw sifError('SYMLINK_LOOP', `${where}: too many levels of symbolic links`);
           const target = new TextDecoder().decode(node.ino.target);
-          const from = target.startsWith('/') ? stack.slice(0, 1) : stack;
+          const from = target.startsWith('/') ? stack.slice(0, 1) : stack.slice();
+          const next = await walk(from, target.split('/'), true);
           stack.length = 0;
-          stack.push(...(await walk(from, target.split('/'), true)));
+          stack.push(...next);
           continue;
         }
         stack.push(node);

@@ -77,6 +77,22 @@ tar2sqfs -q -c zstd -b 65536 "$work/ng-tar2sqfs.sqfs" <"$work/tree.tar" >/dev/nu
 wrap ng-gensquashfs
 wrap ng-tar2sqfs
 
+# Raw squashfs images that test/squashfs/hostile.test.ts damages byte by byte: an uncompressed one
+# (every table readable in place) and, per codec, 1 MiB of one repeated byte in 1 MiB blocks (the test
+# shrinks the block size so each block becomes a decompression bomb).
+h=$here/hostile
+rm -rf "$h"
+mkdir -p "$h" "$work/hostile/cy/cz" "$work/bomb"
+printf 'x' >"$work/hostile/ab"
+printf 'file data\n' >"$work/hostile/file"
+ln -s loop2 "$work/hostile/loop1"
+ln -s loop1 "$work/hostile/loop2"
+mksquashfs "$work/hostile" "$h/plain.sqfs" -noappend -noI -noId -noD -noF -noX -all-root -mkfs-time 0 -all-time 0 -no-progress -quiet >/dev/null
+head -c 1048576 /dev/zero | tr '\0' 'a' >"$work/bomb/a"
+for c in gzip lzma lzo xz lz4 zstd; do
+  mksquashfs "$work/bomb" "$h/bomb-$c.sqfs" -noappend -comp $c -b 1M -noI -no-fragments -all-root -mkfs-time 0 -all-time 0 -no-progress -quiet >/dev/null
+done
+
 # Goldens from unsquashfs.
 for f in "$out"/*.sif; do
   n=$(basename "$f" .sif)
