@@ -185,3 +185,20 @@ describe('sifkit against unsquashfs on generated trees', () => {
     );
   }, 600_000);
 });
+
+describe('sifkit export read by GNU tar', () => {
+  it('tar -x of the export makes the tree unsquashfs -d makes (sockets aside)', async () => {
+    const sif = join(TESTDATA, 'squashfs/images/gzip.sif');
+    const off = String(await partitionOffset(sif));
+    const a = join(work, 'tar-unsquashfs');
+    const b = join(work, 'tar-x');
+    expect(run('unsquashfs', ['-no-progress', '-q', '-d', a, '-o', off, sif]).code).toBe(0);
+    const t = await runCli(['export', sif]);
+    expect(t.code, t.stderr).toBe(0);
+    mkdirSync(b);
+    writeFileSync(join(work, 'rootfs.tar'), t.stdoutBytes);
+    const x = run('tar', ['-x', '--xattrs', '--xattrs-include=*', '--same-owner', '-p', '-f', join(work, 'rootfs.tar'), '-C', b]);
+    expect(x.code, x.stderr).toBe(0);
+    expect(describeTree(b, xattr)).toEqual(describeTree(a, xattr).filter((d) => d.type !== 'socket'));
+  });
+});
