@@ -5,9 +5,11 @@
 //   - 4 × 256 MiB objects in two groups, signed     (verify)
 //   - 1,000 small objects                           (load + list)
 // Baselines: `openssl dgst -sha256` (the SHA-256 limit), sif-ref (the reference library),
-// siftool. Usage: npm run bench [-- --reps N --quick --rss4g --delzero3g]. Writes
+// siftool. Usage: npm run bench [-- --reps N --quick --rss4g --delzero3g]; the SquashFS readers:
+// npm run bench -- --squashfs (bench/squashfs.mjs). Writes
 // bench/results/latest.json.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { race as raceN } from './lib.mjs';
 import { mkdirSync, mkdtempSync, openSync, closeSync, writeSync, rmSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,12 +17,17 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
+if (args.includes('--squashfs')) {
+  await import('./squashfs.mjs');
+  process.exit(0);
+}
 const quick = args.includes('--quick');
 const reps = Number(args[args.indexOf('--reps') + 1]) || (quick ? 2 : 5);
 const GiB = 1 << 30;
 const big = quick ? 256 << 20 : GiB;
 
 const sifkit = join(root, 'bin/sifkit.js');
+const race = (...a) => raceN(reps, ...a);
 const key = join(root, 'testdata/keys/sample-secret.asc');
 const pub = join(root, 'testdata/keys/sample-public.asc');
 
@@ -33,38 +40,6 @@ function oraclePath() {
   return out;
 }
 const oracle = oraclePath();
-
-/** Runs a command under /usr/bin/time; returns wall seconds and peak RSS in MiB. */
-function measure(cmd, argv, { stdout = 'ignore' } = {}) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...argv], { stdio: ['ignore', stdout, 'pipe'] });
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  const err = r.stderr.toString().trim().split('\n');
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}): ${err.join('\n')}`);
-  return { secs, rssMiB: Number(err[err.length - 1]) / 1024 };
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-/** Alternates the contenders `reps` times; returns median seconds and max RSS for each. */
-function race(name, contenders, bytes, prepare) {
-  const runs = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
-  for (let i = 0; i < reps; i++) {
-    for (const [k, c] of Object.entries(contenders)) {
-      prepare?.(k);
-      runs[k].push(measure(c[0], c[1]));
-    }
-  }
-  const out = { name, bytes, results: {} };
-  for (const [k, rs] of Object.entries(runs)) {
-    const secs = median(rs.map((r) => r.secs));
-    out.results[k] = { medianSecs: secs, rssMiB: Math.max(...rs.map((r) => r.rssMiB)), mbps: bytes ? bytes / secs / 1e6 : undefined };
-  }
-  return out;
-}
 
 function writeObjectFile(path, size) {
   const fd = openSync(path, 'w');

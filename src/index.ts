@@ -13,6 +13,7 @@ export type {
   ImageErrorCode,
   IntegrityErrorCode,
   KeyErrorCode,
+  FsErrorCode,
 } from './errors.js';
 export * from './format/types.js';
 export {
@@ -127,3 +128,21 @@ export {
   type PemKeyType,
 } from './keys/pem.js';
 export { digestRange, updateFromSource, HASH_CHUNK, type ProgressFn } from './hash/stream.js';
+export { SquashFs, isHole, type Stat, type WalkEntry, type FsNode, type SquashFsOptions, type DirEntryStat } from './squashfs/fs.js';
+export { NONE32, type Inode, type FileType, type DirLayout, type FileLayout, type MetadataPos, type DeviceNumbers } from './squashfs/inode.js';
+export type { Xattr } from './squashfs/xattr.js';
+export { parseSuperblock, SuperblockFlag, SUPERBLOCK_SIZE, SQUASHFS_MAGIC, type Superblock } from './squashfs/superblock.js';
+export { COMPRESSORS } from './squashfs/codecs.js';
+export { openRootFs, rootFsObject, type RootFsOptions } from './squashfs/rootfs.js';
+export {
+  inspectContainer,
+  inspectJson,
+  inspectText,
+  INSPECT_METADATA_NAME,
+  type InspectOptions,
+  type InspectMetadata,
+  type InspectData,
+  type InspectAttributes,
+  type AppAttributes,
+} from './container/inspect.js';
+export { exportTar, type TarOptions } from './container/tar.js';

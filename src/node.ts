@@ -32,6 +32,7 @@ export {
   type Recovery,
 } from './io/recovery.js';
 export { HashPool } from './hash/pool.js';
+export { extractFs, type ExtractOptions, type ExtractSummary } from './container/extract.js';
 export {
   keyringPaths,
   readKeyring,

@@ -54,10 +54,16 @@ export interface InspectAttributes {
   startscript?: string;
 }
 
+/** The `data` member of {@link InspectMetadata}. */
+export interface InspectData {
+  /** The attributes. */
+  attributes: InspectAttributes;
+}
+
 /** What `singularity inspect --json` prints. */
 export interface InspectMetadata {
   /** The data. */
-  data: { attributes: InspectAttributes };
+  data: InspectData;
   /** Always `container`. */
   type: 'container';
 }
@@ -210,7 +216,7 @@ export async function inspectContainer(img: SifImage, opts: InspectOptions = {})
 }
 
 /** The stored `inspect-metadata.json`, or undefined (with a warning when it does not decode). */
-async function storedMetadata(img: SifImage, warn: (m: string) => void): Promise<InspectMetadata['data'] | undefined> {
+async function storedMetadata(img: SifImage, warn: (m: string) => void): Promise<InspectData | undefined> {
   const d = img.objects().find((o) => o.name === INSPECT_METADATA_NAME);
   if (!d) return undefined;
   try {
@@ -225,7 +231,7 @@ async function storedMetadata(img: SifImage, warn: (m: string) => void): Promise
 }
 
 /** Checks the stored JSON's shape (Go's decoder refuses wrong types); unknown fields are ignored. */
-function checkMetadata(v: unknown): InspectMetadata['data'] {
+function checkMetadata(v: unknown): InspectData {
   const obj = (x: unknown, where: string): Record<string, unknown> => {
     if (x === null || x === undefined) return {};
     if (typeof x !== 'object' || Array.isArray(x)) throw new Error(`${where}: not an object`);

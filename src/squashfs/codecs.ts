@@ -33,22 +33,29 @@ const corrupt = (name: string, e: unknown): never => {
 };
 
 interface NodeZlib {
-  inflateSync(data: Uint8Array, opts: { maxOutputLength: number }): Uint8Array;
+  inflate(data: Uint8Array, opts: { maxOutputLength: number }, cb: (e: Error | null, out: Uint8Array) => void): void;
 }
 
 async function gzip(): Promise<Decompress> {
   const zlib = nodeBuiltin<NodeZlib>('node:zlib');
   if (zlib) {
-    return async (data, limit) => {
-      try {
-        // A plain view: Node Buffers slice without copying and may sit inside a shared pool.
-        const b = zlib.inflateSync(data, { maxOutputLength: Math.max(1, limit) });
-        return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-      } catch (e) {
-        if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') tooBig('gzip', limit);
-        return corrupt('gzip', e);
-      }
-    };
+    // The asynchronous form runs on libuv's thread pool: blocks read ahead decompress in parallel.
+    return (data, limit) =>
+      new Promise((resolve, reject) => {
+        zlib.inflate(data, { maxOutputLength: Math.max(1, limit) }, (e, b) => {
+          if (!e) {
+            // A plain view: Node Buffers slice without copying.
+            resolve(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+            return;
+          }
+          try {
+            if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') tooBig('gzip', limit);
+            corrupt('gzip', e);
+          } catch (x) {
+            reject(x);
+          }
+        });
+      });
   }
   const { Unzlib } = await import('fflate');
   return async (data, limit) => {

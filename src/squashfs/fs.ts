@@ -10,7 +10,7 @@ import { checkRange, type ByteSource } from '../io/source.js';
 import { checkOptions, is } from '../options.js';
 import { decompressor, type Decompress } from './codecs.js';
 import { compareBytes, readIndex, readListing, type DirEntry } from './directory.js';
-import { modeOf, NONE32, readInode, type FileType, type Inode } from './inode.js';
+import { modeOf, NONE32, readInode, type DeviceNumbers, type FileType, type Inode } from './inode.js';
 import { MetadataReader } from './metadata.js';
 import { parseSuperblock, SUPERBLOCK_SIZE, type Superblock } from './superblock.js';
 import { readXattrs, type Xattr } from './xattr.js';
@@ -36,7 +36,15 @@ export interface Stat {
   /** Symlink target. */
   target?: string;
   /** Device numbers. */
-  rdev?: { major: number; minor: number };
+  rdev?: DeviceNumbers;
+}
+
+/** A directory entry with its facts. */
+export interface DirEntryStat {
+  /** The entry's name. */
+  name: string;
+  /** Its facts (a symlink's own). */
+  stat: Stat;
 }
 
 /** A walked entry. */
@@ -338,10 +346,10 @@ export class SquashFs {
    * @param path - the directory
    * @returns name and facts of each entry
    */
-  async readdir(path: string): Promise<{ name: string; stat: Stat }[]> {
+  async readdir(path: string): Promise<DirEntryStat[]> {
     const dir = await this.#resolve(path, true);
     if (dir.ino.type !== 'dir') throw sifError('NOT_A_DIRECTORY', `${dir.path}: not a directory`);
-    const out: { name: string; stat: Stat }[] = [];
+    const out: DirEntryStat[] = [];
     for (const e of await this.#entries(dir)) out.push({ name: e.name, stat: await this.#stat(await this.#child(dir, e)) });
     return out;
   }
@@ -409,32 +417,53 @@ export class SquashFs {
     const bs = sb.blockSize;
     const size = n.ino.size;
     const list = this.#meta.cursor(f.blockListAt.pos, f.blockListAt.offset, sb.directoryTableStart, `block list of ${n.path}`);
+    // Blocks are decompressed a few ahead of the consumer (Node's zlib runs them on its thread pool,
+    // so both cores work); at most WINDOW blocks are held.
+    const WINDOW = 4;
+    const pending: Promise<Uint8Array>[] = [];
     let pos = f.start;
     let done = 0;
-    for (let i = 0; i < f.blockCount; i += 256) {
-      const count = Math.min(256, f.blockCount - i);
-      const words = await list.take(4 * count);
-      const v = new DataView(words.buffer, words.byteOffset, words.byteLength);
-      for (let k = 0; k < count; k++) {
-        const word = v.getUint32(4 * k, true);
-        const want = Math.min(bs, size - done);
-        let block: Uint8Array;
-        if ((word & 0xffffff) === 0) {
-          block = new Uint8Array(want); // sparse
-          holes.add(block);
-        } else {
-          block = await this.#dataBlock(pos, word, `${n.path} block ${i + k}`);
-          pos += word & 0xffffff;
-          if (block.length > want) bad(`${n.path} block ${i + k}: ${block.length} bytes where ${want} belong`);
-          if (block.length < want) {
-            const padded = new Uint8Array(want);
-            padded.set(block);
-            block = padded;
-          }
-        }
-        done += want;
-        yield block;
+    let queued = 0;
+    let index = 0;
+    const words = async function* (): AsyncGenerator<number> {
+      for (let i = 0; i < f.blockCount; i += 256) {
+        const count = Math.min(256, f.blockCount - i);
+        const w = await list.take(4 * count);
+        const v = new DataView(w.buffer, w.byteOffset, w.byteLength);
+        for (let k = 0; k < count; k++) yield v.getUint32(4 * k, true);
       }
+    };
+    const block = (word: number, index: number, want: number, at: number): Promise<Uint8Array> => {
+      if ((word & 0xffffff) === 0) {
+        const hole = new Uint8Array(want); // sparse
+        holes.add(hole);
+        return Promise.resolve(hole);
+      }
+      return this.#dataBlock(at, word, `${n.path} block ${index}`).then((b) => {
+        if (b.length > want) bad(`${n.path} block ${index}: ${b.length} bytes where ${want} belong`);
+        if (b.length === want) return b;
+        const padded = new Uint8Array(want);
+        padded.set(b);
+        return padded;
+      });
+    };
+    for await (const word of words()) {
+      const want = Math.min(bs, size - queued);
+      const p = block(word, index++, want, pos);
+      p.catch(() => undefined); // handled when awaited in order
+      pending.push(p);
+      pos += word & 0xffffff;
+      queued += want;
+      if (pending.length >= WINDOW) {
+        const b = await pending.shift()!;
+        done += b.length;
+        yield b;
+      }
+    }
+    while (pending.length) {
+      const b = await pending.shift()!;
+      done += b.length;
+      yield b;
     }
     if (done < size) {
       if (f.fragment === NONE32) bad(`${n.path}: ${size - done} bytes are in no block and no fragment`);

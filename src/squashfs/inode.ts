@@ -26,6 +26,50 @@ export const MODE_BITS: Readonly<Record<FileType, number>> = {
 /** No xattrs / no fragment. */
 export const NONE32 = 0xffffffff;
 
+/** Where a directory's listing is, and its index. */
+export interface DirLayout {
+  /** Directory table block of the listing (relative to the table). */
+  block: number;
+  /** Offset of the listing in that block. */
+  offset: number;
+  /** Parent directory's inode number. */
+  parent: number;
+  /** Directory index entries (extended inodes). */
+  indexCount: number;
+  /** Where the index starts in the inode table (extended inodes). */
+  indexAt?: MetadataPos;
+}
+
+/** A position in a metadata table: block position and offset in the uncompressed block. */
+export interface MetadataPos {
+  /** Block position, relative to the file system. */
+  pos: number;
+  /** Offset in the uncompressed block. */
+  offset: number;
+}
+
+/** Where a regular file's data is. */
+export interface FileLayout {
+  /** Position of the first data block. */
+  start: number;
+  /** Fragment index, or {@link NONE32}. */
+  fragment: number;
+  /** Offset of the tail in its fragment block. */
+  fragmentOffset: number;
+  /** Full data blocks (plus a partial last one when there is no fragment). */
+  blockCount: number;
+  /** Where the block-size list follows the inode. */
+  blockListAt: MetadataPos;
+}
+
+/** Device numbers. */
+export interface DeviceNumbers {
+  /** Major number. */
+  major: number;
+  /** Minor number. */
+  minor: number;
+}
+
 /** A parsed inode. */
 export interface Inode {
   /** File type. */
@@ -49,13 +93,13 @@ export interface Inode {
   /** Size: file bytes; directory listing + 3; symlink target length; 0 otherwise. */
   size: number;
   /** Directories: listing position (dir-table block, offset). */
-  dir?: { block: number; offset: number; parent: number; indexCount: number; indexAt?: { pos: number; offset: number } };
+  dir?: DirLayout;
   /** Files: data layout; the block list follows the inode at `blockListAt`. */
-  file?: { start: number; fragment: number; fragmentOffset: number; blockCount: number; blockListAt: { pos: number; offset: number } };
+  file?: FileLayout;
   /** Symlinks: target bytes. */
   target?: Uint8Array;
   /** Devices: major and minor. */
-  rdev?: { major: number; minor: number };
+  rdev?: DeviceNumbers;
 }
 
 const bad = (why: string): never => {

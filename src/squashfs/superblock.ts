@@ -15,16 +15,27 @@ export const NO_TABLE = 2 ** 64 - 1;
 
 /** Superblock flags. */
 export const SuperblockFlag = {
+  /** Inode and directory tables stored uncompressed. */
   InodesUncompressed: 0x1,
+  /** Data blocks stored uncompressed. */
   DataUncompressed: 0x2,
+  /** Fragment blocks stored uncompressed. */
   FragmentsUncompressed: 0x8,
+  /** No fragments: tails in their own blocks. */
   NoFragments: 0x10,
+  /** Every file tail in a fragment. */
   AlwaysFragments: 0x20,
+  /** Duplicate files were detected. */
   Duplicates: 0x40,
+  /** Has an export (NFS lookup) table. */
   Exportable: 0x80,
+  /** Xattr tables stored uncompressed. */
   XattrsUncompressed: 0x100,
+  /** No xattrs stored. */
   NoXattrs: 0x200,
+  /** Compressor options follow the superblock. */
   CompressorOptions: 0x400,
+  /** ID table stored uncompressed. */
   IdsUncompressed: 0x800,
 } as const;
 
