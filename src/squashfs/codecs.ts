@@ -58,43 +58,30 @@ async function gzip(): Promise<Decompress> {
       });
   }
   const { Unzlib } = await import('fflate');
-  return async (data, limit) => {
-    const parts: Uint8Array[] = [];
-    let size = 0;
-    try {
-      const z = new Unzlib((chunk) => {
-        size += chunk.length;
-        if (size > limit) tooBig('gzip', limit);
-        parts.push(chunk);
-      });
-      z.push(data, true);
-    } catch (e) {
-      if ((e as { code?: string }).code === 'SQUASHFS_INVALID') throw e;
-      corrupt('gzip', e);
-    }
-    return join(parts, size);
-  };
+  return async (data, limit) => streamed('gzip', limit, (push) => new Unzlib(push).push(data, true));
 }
 
 async function zstd(): Promise<Decompress> {
   const { Decompress } = await import('fzstd');
-  return async (data, limit) => {
-    // Streamed and counted: the frame's own content-size field is not trusted for allocation.
-    const parts: Uint8Array[] = [];
-    let size = 0;
-    try {
-      const z = new Decompress((chunk) => {
-        size += chunk.length;
-        if (size > limit) tooBig('zstd', limit);
-        parts.push(chunk);
-      });
-      z.push(data, true);
-    } catch (e) {
-      if ((e as { code?: string }).code === 'SQUASHFS_INVALID') throw e;
-      corrupt('zstd', e);
-    }
-    return join(parts, size);
-  };
+  // Streamed and counted: the frame's own content-size field is not trusted for allocation.
+  return async (data, limit) => streamed('zstd', limit, (push) => new Decompress(push).push(data, true));
+}
+
+/** Runs a push-style decoder, counting its output against the limit. */
+function streamed(name: string, limit: number, run: (push: (chunk: Uint8Array) => void) => void): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    run((chunk) => {
+      size += chunk.length;
+      if (size > limit) tooBig(name, limit);
+      parts.push(chunk);
+    });
+  } catch (e) {
+    if ((e as { code?: string }).code === 'SQUASHFS_INVALID') throw e;
+    corrupt(name, e);
+  }
+  return join(parts, size);
 }
 
 interface XzModule {
