@@ -33,29 +33,28 @@ const corrupt = (name: string, e: unknown): never => {
 };
 
 interface NodeZlib {
+  inflateSync(data: Uint8Array, opts: { maxOutputLength: number }): Uint8Array;
   inflate(data: Uint8Array, opts: { maxOutputLength: number }, cb: (e: Error | null, out: Uint8Array) => void): void;
 }
 
 async function gzip(): Promise<Decompress> {
   const zlib = nodeBuiltin<NodeZlib>('node:zlib');
   if (zlib) {
-    // The asynchronous form runs on libuv's thread pool: blocks read ahead decompress in parallel.
-    return (data, limit) =>
-      new Promise((resolve, reject) => {
-        zlib.inflate(data, { maxOutputLength: Math.max(1, limit) }, (e, b) => {
-          if (!e) {
-            // A plain view: Node Buffers slice without copying.
-            resolve(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
-            return;
-          }
-          try {
-            if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') tooBig('gzip', limit);
-            corrupt('gzip', e);
-          } catch (x) {
-            reject(x);
-          }
-        });
-      });
+    // The asynchronous form runs on libuv's thread pool, so data blocks read ahead decompress in
+    // parallel; small (metadata) blocks are cheaper inflated in place than sent to a thread.
+    const view = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength); // Node Buffers slice without copying
+    const fail = (e: unknown, limit: number): never => {
+      if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') tooBig('gzip', limit);
+      return corrupt('gzip', e);
+    };
+    return (data, limit) => {
+      const opts = { maxOutputLength: Math.max(1, limit) };
+      const out =
+        limit <= 16384
+          ? new Promise<Uint8Array>((resolve) => resolve(view(zlib.inflateSync(data, opts))))
+          : new Promise<Uint8Array>((resolve, reject) => zlib.inflate(data, opts, (e, b) => (e ? reject(e) : resolve(view(b)))));
+      return out.catch((e: unknown) => fail(e, limit));
+    };
   }
   const { Unzlib } = await import('fflate');
   return async (data, limit) => streamed('gzip', limit, (push) => new Unzlib(push).push(data, true));

@@ -11,7 +11,7 @@ import { checkOptions, is } from '../options.js';
 import { decompressor, type Decompress } from './codecs.js';
 import { compareBytes, readIndex, readListing, type DirEntry } from './directory.js';
 import { modeOf, NONE32, readInode, type DeviceNumbers, type FileType, type Inode } from './inode.js';
-import { MetadataReader } from './metadata.js';
+import { MetadataReader, NotReady } from './metadata.js';
 import { parseSuperblock, SUPERBLOCK_SIZE, type Superblock } from './superblock.js';
 import { readXattrs, type Xattr } from './xattr.js';
 
@@ -103,6 +103,7 @@ type Node = FsNode;
 export class SquashFs {
   readonly #meta: MetadataReader;
   readonly #ids = new Map<number, Promise<number>>();
+  readonly #idsReady = new Map<number, number>();
   readonly #fragments = new Map<number, Promise<Uint8Array>>();
 
   private constructor(
@@ -148,8 +149,7 @@ export class SquashFs {
 
   #inodeAt(block: number, offset: number, where: string): Promise<Inode> {
     const sb = this.superblock;
-    const c = this.#meta.cursor(sb.inodeTableStart + block, offset, sb.directoryTableStart, `inode of ${where}`);
-    return readInode(c, sb.blockSize, where);
+    return this.#meta.sync(() => readInode(this.#meta.cursor(sb.inodeTableStart + block, offset, sb.directoryTableStart, `inode of ${where}`), sb.blockSize, where));
   }
 
   async #entries(dir: Node): Promise<DirEntry[]> {
@@ -243,20 +243,9 @@ export class SquashFs {
   }
 
   async #stat(n: Node): Promise<Stat> {
-    const ino = n.ino;
-    const s: Stat = {
-      type: ino.type,
-      mode: modeOf(ino),
-      uid: await this.#id(ino.uidIndex),
-      gid: await this.#id(ino.gidIndex),
-      size: ino.size,
-      mtime: ino.mtime,
-      inode: ino.number,
-      nlink: ino.nlink,
-    };
-    if (ino.target) s.target = new TextDecoder().decode(ino.target);
-    if (ino.rdev) s.rdev = ino.rdev;
-    return s;
+    await this.#id(n.ino.uidIndex);
+    await this.#id(n.ino.gidIndex);
+    return this.#statSync(n)!;
   }
 
   /** A lookup-table entry: `size`-byte records in metadata blocks listed by a u64 location list. */
@@ -275,7 +264,11 @@ export class SquashFs {
   #id(index: number): Promise<number> {
     let p = this.#ids.get(index);
     if (!p) {
-      p = this.#lookup(this.superblock.idTableStart, this.superblock.idCount, 4, index, 'id').then((b) => u32le(b, 0));
+      p = this.#lookup(this.superblock.idTableStart, this.superblock.idCount, 4, index, 'id').then((b) => {
+        const id = u32le(b, 0);
+        this.#idsReady.set(index, id);
+        return id;
+      });
       this.#ids.set(index, p);
     }
     return p;
@@ -363,17 +356,61 @@ export class SquashFs {
    */
   async *walk(path = '/'): AsyncGenerator<WalkEntry> {
     const start = await this.#resolve(path, true);
-    const onPath = new Set<number>();
-    const visit = async function* (this: SquashFs, n: Node, depth: number): AsyncGenerator<WalkEntry> {
-      yield { path: n.path, stat: await this.#stat(n), node: n };
-      if (n.ino.type !== 'dir') return;
-      if (depth > MAX_DEPTH) bad(`${n.path}: deeper than ${MAX_DEPTH} levels`);
+    yield { path: start.path, stat: this.#statSync(start) ?? (await this.#stat(start)), node: start };
+    if (start.ino.type !== 'dir') return;
+    // An explicit stack (not nested generators): one frame per open directory on the path.
+    const onPath = new Set<number>([start.ino.number]);
+    const stack: { dir: Node; kids: Node[]; next: number }[] = [{ dir: start, kids: await this.#children(start), next: 0 }];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      if (top.next >= top.kids.length) {
+        onPath.delete(top.dir.ino.number);
+        stack.pop();
+        continue;
+      }
+      const n = top.kids[top.next++]!;
+      yield { path: n.path, stat: this.#statSync(n) ?? (await this.#stat(n)), node: n };
+      if (n.ino.type !== 'dir') continue;
+      if (stack.length > MAX_DEPTH) bad(`${n.path}: deeper than ${MAX_DEPTH} levels`);
       if (onPath.has(n.ino.number)) bad(`${n.path}: directory loop (inode ${n.ino.number} contains itself)`);
       onPath.add(n.ino.number);
-      for (const e of await this.#entries(n)) yield* visit.call(this, await this.#child(n, e), depth + 1);
-      onPath.delete(n.ino.number);
-    };
-    yield* visit.call(this, start, 0);
+      stack.push({ dir: n, kids: await this.#children(n), next: 0 });
+    }
+  }
+
+  /** A directory's entries as nodes, their inodes parsed in one synchronous pass per loaded block. */
+  async #children(dir: Node): Promise<Node[]> {
+    const entries = await this.#entries(dir);
+    const sb = this.superblock;
+    const out: Node[] = [];
+    while (out.length < entries.length) {
+      try {
+        for (let i = out.length; i < entries.length; i++) {
+          const e = entries[i]!;
+          const path = dir.path === '/' ? `/${e.name}` : `${dir.path}/${e.name}`;
+          const c = this.#meta.cursor(sb.inodeTableStart + e.inodeBlock, e.inodeOffset, sb.directoryTableStart, `inode of ${path}`);
+          const ino = readInode(c, sb.blockSize, path);
+          if (ino.type !== e.type) bad(`${path}: directory entry says ${e.type}, inode says ${ino.type}`);
+          out.push({ ino, path });
+        }
+      } catch (x) {
+        if (!(x instanceof NotReady)) throw x;
+        await this.#meta.block(x.pos, x.what);
+      }
+    }
+    return out;
+  }
+
+  /** {@link SquashFs.#stat} without waiting, when the owner ids are known. */
+  #statSync(n: Node): Stat | undefined {
+    const ino = n.ino;
+    const uid = this.#idsReady.get(ino.uidIndex);
+    const gid = this.#idsReady.get(ino.gidIndex);
+    if (uid === undefined || gid === undefined) return undefined;
+    const s: Stat = { type: ino.type, mode: modeOf(ino), uid, gid, size: ino.size, mtime: ino.mtime, inode: ino.number, nlink: ino.nlink };
+    if (ino.target) s.target = new TextDecoder().decode(ino.target);
+    if (ino.rdev) s.rdev = ino.rdev;
+    return s;
   }
 
   /**

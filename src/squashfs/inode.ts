@@ -107,15 +107,16 @@ const bad = (why: string): never => {
 };
 
 /**
- * Reads one inode at the cursor.
+ * Reads one inode at the cursor, synchronously: a block not loaded yet throws `NotReady` (run it
+ * under `MetadataReader.sync`).
  *
  * @param c - a cursor in the inode table at the inode
  * @param blockSize - the file system's block size
  * @param where - a name for messages
  * @returns the inode
  */
-export async function readInode(c: MetadataCursor, blockSize: number, where: string): Promise<Inode> {
-  const h = await c.take(16);
+export function readInode(c: MetadataCursor, blockSize: number, where: string): Inode {
+  const h = c.takeSync(16);
   const hv = new DataView(h.buffer, h.byteOffset, 16);
   const raw = hv.getUint16(0, true);
   if (raw < 1 || raw > 14) bad(`${where}: inode type ${raw} is not one of 1..14`);
@@ -133,14 +134,15 @@ export async function readInode(c: MetadataCursor, blockSize: number, where: str
     xattr: NONE32,
     size: 0,
   };
-  const u32s = async (n: number): Promise<number[]> => {
-    const b = await c.take(4 * n);
-    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    return Array.from({ length: n }, (_, i) => v.getUint32(4 * i, true));
+  const u32s = (n: number): number[] => {
+    const b = c.takeSync(4 * n);
+    const out: number[] = [];
+    for (let i = 0; i < 4 * n; i += 4) out.push((b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0);
+    return out;
   };
   switch (raw) {
     case 1: {
-      const b = await c.take(16);
+      const b = c.takeSync(16);
       const v = new DataView(b.buffer, b.byteOffset, 16);
       ino.dir = { block: v.getUint32(0, true), offset: v.getUint16(10, true), parent: v.getUint32(12, true), indexCount: 0 };
       ino.nlink = v.getUint32(4, true);
@@ -148,7 +150,7 @@ export async function readInode(c: MetadataCursor, blockSize: number, where: str
       break;
     }
     case 8: {
-      const b = await c.take(24);
+      const b = c.takeSync(24);
       const v = new DataView(b.buffer, b.byteOffset, 24);
       ino.nlink = v.getUint32(0, true);
       ino.size = v.getUint32(4, true);
@@ -169,9 +171,9 @@ export async function readInode(c: MetadataCursor, blockSize: number, where: str
       let fragment: number;
       let fragmentOffset: number;
       if (raw === 2) {
-        [start, fragment, fragmentOffset, size] = (await u32s(4)) as [number, number, number, number];
+        [start, fragment, fragmentOffset, size] = (u32s(4)) as [number, number, number, number];
       } else {
-        const b = await c.take(40);
+        const b = c.takeSync(40);
         const v = new DataView(b.buffer, b.byteOffset, 40);
         const s64 = (at: number, name: string): number => {
           const x = v.getBigUint64(at, true);
@@ -192,26 +194,26 @@ export async function readInode(c: MetadataCursor, blockSize: number, where: str
     }
     case 3:
     case 10: {
-      const [nlink, len] = (await u32s(2)) as [number, number];
+      const [nlink, len] = (u32s(2)) as [number, number];
       ino.nlink = nlink;
       if (len > 4096) bad(`${where}: symlink target of ${len} bytes (at most 4096)`);
       ino.size = len;
-      ino.target = (await c.take(len)).slice();
-      if (raw === 10) ino.xattr = (await u32s(1))[0]!;
+      ino.target = (c.takeSync(len)).slice();
+      if (raw === 10) ino.xattr = (u32s(1))[0]!;
       break;
     }
     case 4:
     case 5:
     case 11:
     case 12: {
-      const [nlink, dev, xattr] = await u32s(raw > 7 ? 3 : 2);
+      const [nlink, dev, xattr] = u32s(raw > 7 ? 3 : 2);
       ino.nlink = nlink!;
       ino.rdev = { major: (dev! & 0xfff00) >>> 8, minor: (dev! & 0xff) | ((dev! >>> 12) & 0xfff00) };
       if (xattr !== undefined) ino.xattr = xattr;
       break;
     }
     default: {
-      const [nlink, xattr] = await u32s(raw > 7 ? 2 : 1);
+      const [nlink, xattr] = u32s(raw > 7 ? 2 : 1);
       ino.nlink = nlink!;
       if (xattr !== undefined) ino.xattr = xattr;
     }

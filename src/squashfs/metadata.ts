@@ -11,6 +11,8 @@ import type { Decompress } from './codecs.js';
 
 /** Uncompressed size of a full metadata block. */
 export const METADATA_SIZE = 8192;
+/** Bytes read at once from a metadata table. */
+const READ_AHEAD = 128 << 10;
 
 /** A decoded metadata block and where the next one starts. */
 interface Block {
@@ -22,9 +24,24 @@ const bad = (why: string): never => {
   throw sifError('SQUASHFS_INVALID', why);
 };
 
+/**
+ * Thrown by a synchronous parse ({@link MetadataCursor.takeSync}) that needs a block not loaded yet;
+ * {@link MetadataReader.sync} loads it and runs the parse again.
+ */
+export class NotReady {
+  constructor(
+    /** The block's position. */
+    readonly pos: number,
+    /** The table, for messages. */
+    readonly what: string,
+  ) {}
+}
+
 /** Reads metadata blocks of one file system. */
 export class MetadataReader {
   readonly #cache = new Map<number, Promise<Block>>();
+  /** The loaded blocks among those cached, for synchronous parses. */
+  readonly #ready = new Map<number, Block>();
 
   constructor(
     private readonly src: ByteSource,
@@ -51,19 +68,69 @@ export class MetadataReader {
     }
     const p = this.#load(pos, what);
     this.#cache.set(pos, p);
-    p.catch(() => this.#cache.delete(pos));
-    if (this.#cache.size > this.cacheBlocks) this.#cache.delete(this.#cache.keys().next().value!);
+    p.then(
+      (b) => {
+        if (this.#cache.get(pos) === p) this.#ready.set(pos, b);
+      },
+      () => this.#cache.delete(pos),
+    );
+    if (this.#cache.size > this.cacheBlocks) {
+      const old = this.#cache.keys().next().value!;
+      this.#cache.delete(old);
+      this.#ready.delete(old);
+    }
     return p;
+  }
+
+  /**
+   * A loaded block, without waiting.
+   *
+   * @param pos - position of its header
+   * @returns the block, or undefined when it is not loaded
+   */
+  ready(pos: number): Block | undefined {
+    return this.#ready.get(pos);
+  }
+
+  /**
+   * Runs a synchronous parse, loading each block it turns out to need and running it again.
+   *
+   * @param parse - the parse (it must start afresh on every call)
+   * @returns its result
+   */
+  async sync<T>(parse: () => T): Promise<T> {
+    for (let tries = 0; ; tries++) {
+      try {
+        return parse();
+      } catch (e) {
+        if (!(e instanceof NotReady) || tries > 64) throw e;
+        await this.block(e.pos, e.what);
+      }
+    }
+  }
+
+  /** Raw bytes read ahead, a few windows (the inode and directory tables are read by turns). */
+  readonly #raw: { start: number; bytes: Uint8Array }[] = [];
+
+  async #rawRead(pos: number, n: number): Promise<Uint8Array> {
+    for (const r of this.#raw) {
+      if (pos >= r.start && pos + n <= r.start + r.bytes.length) return r.bytes.subarray(pos - r.start, pos - r.start + n);
+    }
+    const len = Math.min(Math.max(n, READ_AHEAD), this.end - pos);
+    const bytes = await this.src.read(this.base + pos, len);
+    this.#raw.unshift({ start: pos, bytes });
+    if (this.#raw.length > 4) this.#raw.pop();
+    return bytes.subarray(0, n);
   }
 
   async #load(pos: number, what: string): Promise<Block> {
     if (!Number.isSafeInteger(pos) || pos < 0 || pos + 2 > this.end) bad(`${what}: metadata block at ${pos} lies outside the file system`);
-    const h = await this.src.read(this.base + pos, 2);
+    const h = await this.#rawRead(pos, 2);
     const header = h[0]! | (h[1]! << 8);
     const size = header & 0x7fff;
     if (size === 0 || size > METADATA_SIZE) bad(`${what}: metadata block at ${pos} has size ${size}`);
     if (pos + 2 + size > this.end) bad(`${what}: metadata block at ${pos} runs past the file system`);
-    const raw = await this.src.read(this.base + pos + 2, size);
+    const raw = await this.#rawRead(pos + 2, size);
     const data = header & 0x8000 ? raw : await this.decompress(raw, METADATA_SIZE);
     return { data, next: pos + 2 + size };
   }
@@ -101,33 +168,52 @@ export class MetadataCursor {
    * @returns the bytes (a copy when they span blocks)
    */
   async take(n: number): Promise<Uint8Array> {
+    for (;;) {
+      try {
+        return this.takeSync(n);
+      } catch (e) {
+        if (!(e instanceof NotReady)) throw e;
+        await this.reader.block(e.pos, e.what);
+      }
+    }
+  }
+
+  /**
+   * The next `n` bytes when their blocks are loaded; otherwise throws {@link NotReady} and the cursor
+   * does not move.
+   *
+   * @param n - byte count
+   * @returns the bytes (a copy when they span blocks)
+   */
+  takeSync(n: number): Uint8Array {
     if (n === 0) return new Uint8Array(0);
+    let pos = this.pos;
+    let offset = this.offset;
     let out: Uint8Array | undefined;
     let got = 0;
     while (got < n) {
-      if (this.pos >= this.limit) bad(`${this.what}: record runs past the end of the table`);
-      const b = await this.reader.block(this.pos, this.what);
-      if (this.offset > b.data.length) bad(`${this.what}: offset ${this.offset} past a ${b.data.length}-byte metadata block`);
-      const k = Math.min(n - got, b.data.length - this.offset);
+      if (pos >= this.limit) bad(`${this.what}: record runs past the end of the table`);
+      const b = this.reader.ready(pos);
+      if (!b) throw new NotReady(pos, this.what);
+      if (offset > b.data.length) bad(`${this.what}: offset ${offset} past a ${b.data.length}-byte metadata block`);
+      const k = Math.min(n - got, b.data.length - offset);
+      const slice = b.data.subarray(offset, offset + k);
+      offset += k;
+      if (offset === b.data.length) {
+        pos = b.next;
+        offset = 0;
+      }
       if (k === n) {
-        const slice = b.data.subarray(this.offset, this.offset + k);
-        this.#advance(k, b);
-        return slice;
+        out = slice;
+        break;
       }
       out ??= new Uint8Array(n);
-      out.set(b.data.subarray(this.offset, this.offset + k), got);
+      out.set(slice, got);
       got += k;
-      this.#advance(k, b);
     }
+    this.pos = pos;
+    this.offset = offset;
     return out!;
-  }
-
-  #advance(k: number, b: Block): void {
-    this.offset += k;
-    if (this.offset === b.data.length) {
-      this.pos = b.next;
-      this.offset = 0;
-    }
   }
 
   /** Skips `n` bytes. */
