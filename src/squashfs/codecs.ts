@@ -33,8 +33,8 @@ const corrupt = (name: string, e: unknown): never => {
 };
 
 interface NodeZlib {
-  inflateSync(data: Uint8Array, opts: { maxOutputLength: number }): Uint8Array;
-  inflate(data: Uint8Array, opts: { maxOutputLength: number }, cb: (e: Error | null, out: Uint8Array) => void): void;
+  inflateSync(data: Uint8Array, opts: { maxOutputLength: number; chunkSize: number }): Uint8Array;
+  inflate(data: Uint8Array, opts: { maxOutputLength: number; chunkSize: number }, cb: (e: Error | null, out: Uint8Array) => void): void;
 }
 
 async function gzip(): Promise<Decompress> {
@@ -48,7 +48,8 @@ async function gzip(): Promise<Decompress> {
       return corrupt('gzip', e);
     };
     return (data, limit) => {
-      const opts = { maxOutputLength: Math.max(1, limit) };
+      // chunkSize = the limit: one output chunk per block (the default 16 KiB means a callback each).
+      const opts = { maxOutputLength: Math.max(1, limit), chunkSize: Math.max(64, limit) };
       const out =
         limit <= 16384
           ? new Promise<Uint8Array>((resolve) => resolve(view(zlib.inflateSync(data, opts))))
