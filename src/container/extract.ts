@@ -12,6 +12,7 @@
  * @module
  */
 import { execFile } from 'node:child_process';
+import * as fsx from 'node:fs';
 import { constants, promises as fsp } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -45,6 +46,15 @@ export interface ExtractSummary {
 }
 
 const run = promisify(execFile);
+/** Regular files written concurrently. */
+const FILES_IN_FLIGHT = 8;
+
+/**
+ * The many small metadata calls per entry (lstat, open, chmod, utimes, …) are made synchronously:
+ * through the thread pool each would cost a round trip and leave the process idle most of the time;
+ * data blocks still decompress ahead on the pool while a file is written.
+ */
+const lstatOrUndefined = (p: string): fsx.Stats | undefined => fsx.lstatSync(p, { throwIfNoEntry: false });
 const isRoot = (): boolean => typeof process.geteuid === 'function' && process.geteuid() === 0;
 
 interface XattrModule {
@@ -74,7 +84,7 @@ export async function extractFs(fs: SquashFs, dir: string, opts: ExtractOptions 
   const root = isRoot();
   await fsp.mkdir(dir, { recursive: true, mode: 0o755 });
   const summary: ExtractSummary = { entries: 0, bytes: 0, skipped: 0 };
-  const links = new Map<number, string>();
+  const links = new Map<number, { path: string; done: Promise<void> }>();
   const dirs: { dest: string; e: WalkEntry }[] = [];
   const made = new Set<string>([dir]);
   let xattrWarned = false;
@@ -87,20 +97,20 @@ export async function extractFs(fs: SquashFs, dir: string, opts: ExtractOptions 
     for (const p of parts.slice(0, -1)) {
       at = join(at, p);
       if (made.has(at)) continue;
-      const st = await fsp.lstat(at).catch(() => undefined);
-      if (!st) await fsp.mkdir(at, { mode: 0o755 });
+      const st = lstatOrUndefined(at);
+      if (!st) fsx.mkdirSync(at, { mode: 0o755 });
       else if (!st.isDirectory()) throw sifError('UNSAFE_PATH', `${at}: exists and is not a directory (a symlink is never followed)`);
       made.add(at);
     }
   };
   /** Clears the way for a new entry (extracting over an earlier extraction, as `unsquashfs -f`). */
   const clear = async (to: string, keepDir: boolean): Promise<boolean> => {
-    const st = await fsp.lstat(to).catch(() => undefined);
+    const st = lstatOrUndefined(to);
     if (!st) return false;
     if (st.isDirectory()) {
       if (keepDir) return true;
       await fsp.rm(to, { recursive: true });
-    } else await fsp.unlink(to);
+    } else fsx.unlinkSync(to);
     return false;
   };
   const xattrs = async (e: WalkEntry, to: string): Promise<void> => {
@@ -121,18 +131,47 @@ export async function extractFs(fs: SquashFs, dir: string, opts: ExtractOptions 
     }
   };
   const owner = async (e: WalkEntry, to: string): Promise<void> => {
-    if (owners) await fsp.lchown(to, e.stat.uid, e.stat.gid);
+    if (owners) fsx.lchownSync(to, e.stat.uid, e.stat.gid);
+  };
+
+  const inflight = new Set<Promise<void>>();
+  const state: { failure?: { e: unknown } } = {};
+  const check = (): void => {
+    if (state.failure) throw state.failure.e;
+  };
+  const writeFile = async (e: WalkEntry, to: string): Promise<void> => {
+    const st = e.stat;
+    const fd = fsx.openSync(to, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    try {
+      let pos = 0;
+      for await (const c of fs.nodeChunks(e.node)) {
+        if (!isHole(c)) {
+          let off = 0;
+          while (off < c.length) off += fsx.writeSync(fd, c, off, c.length - off, pos + off);
+          summary.bytes += c.length;
+        }
+        pos += c.length;
+      }
+      fsx.ftruncateSync(fd, pos);
+    } finally {
+      fsx.closeSync(fd);
+    }
+    await xattrs(e, to);
+    await owner(e, to);
+    fsx.chmodSync(to, st.mode & 0o7777);
+    fsx.utimesSync(to, st.mtime, st.mtime);
   };
 
   for await (const e of fs.walk(opts.path ?? '/')) {
+    check();
     throwIfAborted(opts.signal, 'extract');
     const to = dest(e.path);
     const st = e.stat;
     if (e.path !== '/') await parents(e.path);
     switch (st.type) {
       case 'dir': {
-        if (!(await clear(to, true))) await fsp.mkdir(to, { mode: 0o700 });
-        else await fsp.chmod(to, 0o700);
+        if (!(await clear(to, true))) fsx.mkdirSync(to, { mode: 0o700 });
+        else fsx.chmodSync(to, 0o700);
         made.add(to);
         dirs.push({ dest: to, e });
         break;
@@ -141,36 +180,30 @@ export async function extractFs(fs: SquashFs, dir: string, opts: ExtractOptions 
         await clear(to, false);
         const first = st.nlink > 1 ? links.get(st.inode) : undefined;
         if (first !== undefined) {
-          await fsp.link(first, to);
+          await first.done;
+          fsx.linkSync(first.path, to);
           break;
         }
-        const fh = await fsp.open(to, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-        try {
-          let pos = 0;
-          for await (const c of fs.nodeChunks(e.node)) {
-            if (!isHole(c)) {
-              let off = 0;
-              while (off < c.length) off += (await fh.write(c, off, c.length - off, pos + off)).bytesWritten;
-              summary.bytes += c.length;
-            }
-            pos += c.length;
-          }
-          await fh.truncate(pos);
-        } finally {
-          await fh.close();
-        }
-        await xattrs(e, to);
-        await owner(e, to);
-        await fsp.chmod(to, st.mode & 0o7777);
-        await fsp.utimes(to, st.mtime, st.mtime);
-        if (st.nlink > 1) links.set(st.inode, to);
+        // Files are written a few at a time, so the next files' blocks are read and decompressed
+        // while one is written (one at a time, each waits on its own reads).
+        while (inflight.size >= FILES_IN_FLIGHT) await Promise.race(inflight);
+        check();
+        const task = writeFile(e, to).then(
+          () => undefined,
+          (x: unknown) => {
+            state.failure ??= { e: x };
+          },
+        );
+        inflight.add(task);
+        void task.finally(() => inflight.delete(task));
+        if (st.nlink > 1) links.set(st.inode, { path: to, done: task });
         break;
       }
       case 'symlink': {
         await clear(to, false);
-        await fsp.symlink(st.target!, to);
+        fsx.symlinkSync(st.target!, to);
         await owner(e, to);
-        await fsp.lutimes(to, st.mtime, st.mtime);
+        fsx.lutimesSync(to, st.mtime, st.mtime);
         break;
       }
       case 'fifo':
@@ -192,21 +225,23 @@ export async function extractFs(fs: SquashFs, dir: string, opts: ExtractOptions 
         }
         await xattrs(e, to);
         await owner(e, to);
-        await fsp.chmod(to, st.mode & 0o7777);
-        await fsp.utimes(to, st.mtime, st.mtime);
+        fsx.chmodSync(to, st.mode & 0o7777);
+        fsx.utimesSync(to, st.mtime, st.mtime);
         break;
       }
     }
     summary.entries++;
     opts.onProgress?.(summary.entries, summary.bytes);
   }
+  await Promise.all(inflight);
+  check();
   // Directories last, deepest first: their modes may forbid writing and their mtimes change as
   // entries are made in them.
   for (const { dest: to, e } of dirs.reverse()) {
     await xattrs(e, to);
     await owner(e, to);
-    await fsp.chmod(to, e.stat.mode & 0o7777);
-    await fsp.utimes(to, e.stat.mtime, e.stat.mtime);
+    fsx.chmodSync(to, e.stat.mode & 0o7777);
+    fsx.utimesSync(to, e.stat.mtime, e.stat.mtime);
   }
   return summary;
 }
