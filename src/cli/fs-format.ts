@@ -29,6 +29,19 @@ export function modeString(st: Stat): string {
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 
+/** `YYYY-MM-DD HH:MM` in UTC, remembered for the last few hundred times (images share mtimes). */
+const minutes = new Map<number, string>();
+function utcMinute(mtime: number): string {
+  let s = minutes.get(mtime);
+  if (s === undefined) {
+    const t = new Date(mtime * 1000);
+    s = `${t.getUTCFullYear()}-${pad2(t.getUTCMonth() + 1)}-${pad2(t.getUTCDate())} ${pad2(t.getUTCHours())}:${pad2(t.getUTCMinutes())}`;
+    if (minutes.size > 512) minutes.clear();
+    minutes.set(mtime, s);
+  }
+  return s;
+}
+
 /** printf's `%*s`/`%*d` with a possibly negative width (left-justified then). */
 function field(text: string, width: number): string {
   return width < 0 ? text.padEnd(-width) : text.padStart(width);
@@ -52,7 +65,6 @@ export function longLine(path: string, st: Stat): string {
     const raw = ((minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12)) >>> 0;
     size = field('', width - 7) + `${String(raw >>> 8).padStart(3)},${String(raw & 0xff).padStart(3)}`;
   } else size = field(String(st.type === 'fifo' || st.type === 'socket' ? 0 : st.size), width);
-  const t = new Date(st.mtime * 1000);
-  const when = `${t.getUTCFullYear()}-${pad2(t.getUTCMonth() + 1)}-${pad2(t.getUTCDate())} ${pad2(t.getUTCHours())}:${pad2(t.getUTCMinutes())}`;
+  const when = utcMinute(st.mtime);
   return `${modeString(st)} ${owner}${size} ${when} ${path}${st.type === 'symlink' ? ` -> ${st.target}` : ''}`;
 }

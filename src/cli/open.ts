@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { openImage, type OpenOptions } from '../node.js';
+import { openImage, type OpenOptions } from '../io/open.js';
 import type { SifImage } from '../image/image.js';
 import type { CliIO } from './io.js';
 import { log } from './log.js';

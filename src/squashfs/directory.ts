@@ -6,7 +6,7 @@
  */
 import { sifError } from '../errors.js';
 import { TYPE_NAMES, type FileType } from './inode.js';
-import type { MetadataCursor } from './metadata.js';
+import { NotReady, type MetadataCursor } from './metadata.js';
 
 /** One directory entry. */
 export interface DirEntry {
@@ -31,7 +31,8 @@ const bad = (why: string): never => {
 const decoder = new TextDecoder();
 
 /**
- * Reads a whole listing.
+ * Reads a whole listing. Parsed synchronously from loaded blocks; when a block is missing the parse
+ * goes back to the last whole entry, waits for the block and goes on (linear in the listing's size).
  *
  * @param c - a cursor at the listing's start
  * @param size - the directory inode's size (listing + 3)
@@ -41,39 +42,52 @@ const decoder = new TextDecoder();
 export async function readListing(c: MetadataCursor, size: number, where: string): Promise<DirEntry[]> {
   const entries: DirEntry[] = [];
   let left = size - 3;
-  if (left <= 0) return entries;
-  while (left > 0) {
-    if (left < 12) bad(`${where}: directory listing ends inside a header`);
-    const h = await c.take(12);
-    left -= 12;
-    const hv = new DataView(h.buffer, h.byteOffset, 12);
-    const count = hv.getUint32(0, true) + 1;
-    const inodeBlock = hv.getUint32(4, true);
-    const base = hv.getUint32(8, true);
-    if (count > 256) bad(`${where}: directory header with ${count} entries (at most 256)`);
-    for (let i = 0; i < count; i++) {
-      if (left < 8) bad(`${where}: directory listing ends inside an entry`);
-      const e = await c.take(8);
-      const ev = new DataView(e.buffer, e.byteOffset, 8);
-      const inodeOffset = ev.getUint16(0, true);
-      const delta = ev.getInt16(2, true);
-      const rawType = ev.getUint16(4, true);
-      const nameLen = ev.getUint16(6, true) + 1;
-      left -= 8;
-      if (rawType < 1 || rawType > 7) bad(`${where}: directory entry of type ${rawType}`);
-      if (nameLen > 256 || nameLen > left) bad(`${where}: directory entry name of ${nameLen} bytes`);
-      const nameBytes = (await c.take(nameLen)).slice();
-      left -= nameLen;
-      const name = decoder.decode(nameBytes);
-      if (nameBytes.includes(0x2f) || nameBytes.includes(0) || name === '.' || name === '..') {
-        bad(`${where}: directory entry with an unsafe name ${JSON.stringify(name)}`);
+  let run: { count: number; inodeBlock: number; base: number; i: number } | undefined;
+  let mark = { pos: c.pos, offset: c.offset, left, run, n: 0 };
+  for (;;) {
+    try {
+      while (left > 0 || (run && run.i < run.count)) {
+        if (!run || run.i >= run.count) {
+          if (left < 12) bad(`${where}: directory listing ends inside a header`);
+          const h = c.takeSync(12);
+          left -= 12;
+          const count = u32(h, 0) + 1;
+          if (count > 256) bad(`${where}: directory header with ${count} entries (at most 256)`);
+          run = { count, inodeBlock: u32(h, 4), base: u32(h, 8), i: 0 };
+        }
+        if (left < 8) bad(`${where}: directory listing ends inside an entry`);
+        const e = c.takeSync(8);
+        const inodeOffset = e[0]! | (e[1]! << 8);
+        const delta = ((e[2]! | (e[3]! << 8)) << 16) >> 16;
+        const rawType = e[4]! | (e[5]! << 8);
+        const nameLen = (e[6]! | (e[7]! << 8)) + 1;
+        if (rawType < 1 || rawType > 7) bad(`${where}: directory entry of type ${rawType}`);
+        if (nameLen > 256 || nameLen > left - 8) bad(`${where}: directory entry name of ${nameLen} bytes`);
+        const nameBytes = c.takeSync(nameLen).slice();
+        left -= 8 + nameLen;
+        const name = decoder.decode(nameBytes);
+        if (nameBytes.includes(0x2f) || nameBytes.includes(0) || name === '.' || name === '..') {
+          bad(`${where}: directory entry with an unsafe name ${JSON.stringify(name)}`);
+        }
+        entries.push({ name, nameBytes, type: TYPE_NAMES[rawType - 1]!, inodeBlock: run.inodeBlock, inodeOffset, inodeNumber: run.base + delta });
+        run.i++;
+        mark = { pos: c.pos, offset: c.offset, left, run: { ...run }, n: entries.length };
       }
-      const inodeNumber = base + delta;
-      entries.push({ name, nameBytes, type: TYPE_NAMES[rawType - 1]!, inodeBlock, inodeOffset, inodeNumber });
+      return entries;
+    } catch (x) {
+      if (!(x instanceof NotReady)) throw x;
+      // back to the last whole entry, then wait for the block
+      c.pos = mark.pos;
+      c.offset = mark.offset;
+      left = mark.left;
+      run = mark.run && { ...mark.run };
+      entries.length = mark.n;
+      await c.load(x);
     }
   }
-  return entries;
 }
+
+const u32 = (b: Uint8Array, at: number): number => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 
 /**
  * Byte-wise comparison of names (squashfs sorts entries this way).

@@ -355,12 +355,24 @@ export class SquashFs {
    * @returns the entries
    */
   async *walk(path = '/'): AsyncGenerator<WalkEntry> {
+    for await (const batch of this.walkBatches(path)) yield* batch;
+  }
+
+  /**
+   * The entries of {@link SquashFs.walk}, in the same order, in arrays (the start, then one array per
+   * directory entered): one wait per directory instead of one per entry, for listings of many files.
+   *
+   * @param path - where to start (default the root)
+   * @returns arrays of entries
+   */
+  async *walkBatches(path = '/'): AsyncGenerator<WalkEntry[]> {
     const start = await this.#resolve(path, true);
-    yield { path: start.path, stat: this.#statSync(start) ?? (await this.#stat(start)), node: start };
+    yield [{ path: start.path, stat: this.#statSync(start) ?? (await this.#stat(start)), node: start }];
     if (start.ino.type !== 'dir') return;
     // An explicit stack (not nested generators): one frame per open directory on the path.
     const onPath = new Set<number>([start.ino.number]);
     const stack: { dir: Node; kids: Node[]; next: number }[] = [{ dir: start, kids: await this.#children(start), next: 0 }];
+    let batch: WalkEntry[] = [];
     while (stack.length) {
       const top = stack[stack.length - 1]!;
       if (top.next >= top.kids.length) {
@@ -369,13 +381,16 @@ export class SquashFs {
         continue;
       }
       const n = top.kids[top.next++]!;
-      yield { path: n.path, stat: this.#statSync(n) ?? (await this.#stat(n)), node: n };
+      batch.push({ path: n.path, stat: this.#statSync(n) ?? (await this.#stat(n)), node: n });
       if (n.ino.type !== 'dir') continue;
       if (stack.length > MAX_DEPTH) bad(`${n.path}: deeper than ${MAX_DEPTH} levels`);
       if (onPath.has(n.ino.number)) bad(`${n.path}: directory loop (inode ${n.ino.number} contains itself)`);
       onPath.add(n.ino.number);
+      yield batch;
+      batch = [];
       stack.push({ dir: n, kids: await this.#children(n), next: 0 });
     }
+    if (batch.length) yield batch;
   }
 
   /** A directory's entries as nodes, their inodes parsed in one synchronous pass per loaded block. */

@@ -216,6 +216,15 @@ export class MetadataCursor {
     return out!;
   }
 
+  /**
+   * Loads the block a synchronous read found missing.
+   *
+   * @param e - what {@link MetadataCursor.takeSync} threw
+   */
+  async load(e: NotReady): Promise<void> {
+    await this.reader.block(e.pos, e.what);
+  }
+
   /** Skips `n` bytes. */
   async skip(n: number): Promise<void> {
     for (let left = n; left > 0; ) {

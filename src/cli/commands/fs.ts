@@ -161,9 +161,11 @@ async function ls(io: CliIO, fs: SquashFs, path: string, long: boolean, recursiv
     }
   };
   if (recursive) {
-    for await (const e of fs.walk(path)) {
-      const shown = e.path === '/' ? 'squashfs-root' : `squashfs-root${e.path}`;
-      out += long ? `${longLine(shown, e.stat)}\n` : `${e.path}\n`;
+    for await (const batch of fs.walkBatches(path)) {
+      for (const e of batch) {
+        const shown = e.path === '/' ? 'squashfs-root' : `squashfs-root${e.path}`;
+        out += long ? `${longLine(shown, e.stat)}\n` : `${e.path}\n`;
+      }
       await flush();
     }
   } else {

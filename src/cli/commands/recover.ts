@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { recoverImage, type Recovery } from '../../node.js';
+import { recoverImage } from '../../io/open.js';
+import type { Recovery } from '../../io/recovery.js';
 import { exactArgs, parseFlags } from '../args.js';
 import { EXIT, writeAll, type CliIO } from '../io.js';
 import { log } from '../log.js';
