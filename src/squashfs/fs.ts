@@ -469,8 +469,8 @@ export class SquashFs {
     const bs = sb.blockSize;
     const size = n.ino.size;
     const list = this.#meta.cursor(f.blockListAt.pos, f.blockListAt.offset, sb.directoryTableStart, `block list of ${n.path}`);
-    // Blocks are decompressed a few ahead of the consumer (Node's zlib runs them on its thread pool,
-    // so both cores work); at most WINDOW blocks are held.
+    // Blocks are read a few ahead of the consumer, so the reads overlap decompression and the
+    // consumer's writes; at most WINDOW blocks are held.
     const WINDOW = 4;
     const pending: Promise<Uint8Array>[] = [];
     let pos = f.start;
