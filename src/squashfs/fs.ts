@@ -74,6 +74,8 @@ export interface SquashFsOptions {
 }
 
 const MAX_SYMLINKS = 40;
+/** Most bytes of a file's consecutive blocks read at once. */
+const RUN = 1 << 20;
 
 const holes = new WeakSet<Uint8Array>();
 
@@ -477,39 +479,57 @@ export class SquashFs {
     let done = 0;
     let queued = 0;
     let index = 0;
-    const words = async function* (): AsyncGenerator<number> {
-      for (let i = 0; i < f.blockCount; i += 256) {
-        const count = Math.min(256, f.blockCount - i);
-        const w = await list.take(4 * count);
-        const v = new DataView(w.buffer, w.byteOffset, w.byteLength);
-        for (let k = 0; k < count; k++) yield v.getUint32(4 * k, true);
+    // Consecutive blocks lie back to back: they are read in runs of up to 1 MiB, one read per run.
+    let run: { start: number; end: number; bytes: Promise<Uint8Array> } | undefined;
+    const stored = (at: number, len: number, span: number): Promise<Uint8Array> => {
+      if (!run || at < run.start || at + len > run.end) {
+        const n = Math.min(Math.max(len, span), sb.bytesUsed - at);
+        run = { start: at, end: at + n, bytes: this.source.read(this.offset + at, n) };
       }
+      const r = run;
+      return r.bytes.then((b) => b.subarray(at - r.start, at - r.start + len));
     };
-    const block = (word: number, index: number, want: number, at: number): Promise<Uint8Array> => {
-      if ((word & 0xffffff) === 0) {
+    const block = (word: number, index: number, want: number, at: number, span: number): Promise<Uint8Array> => {
+      const len = word & 0xffffff;
+      if (len === 0) {
         const hole = new Uint8Array(want); // sparse
         holes.add(hole);
         return Promise.resolve(hole);
       }
-      return this.#dataBlock(at, word, `${n.path} block ${index}`).then((b) => {
-        if (b.length > want) bad(`${n.path} block ${index}: ${b.length} bytes where ${want} belong`);
-        if (b.length === want) return b;
-        const padded = new Uint8Array(want);
-        padded.set(b);
-        return padded;
-      });
+      const what = `${n.path} block ${index}`;
+      if (len > bs) bad(`${what}: stored size ${len} exceeds the block size ${bs}`);
+      if (!Number.isSafeInteger(at) || at + len > sb.bytesUsed) bad(`${what}: data at ${at} lies outside the file system`);
+      return stored(at, len, span)
+        .then((raw) => (word & 0x1000000 ? raw : this.decompress(raw, bs)))
+        .then((b) => {
+          if (b.length > want) bad(`${what}: ${b.length} bytes where ${want} belong`);
+          if (b.length === want) return b;
+          const padded = new Uint8Array(want);
+          padded.set(b);
+          return padded;
+        });
     };
-    for await (const word of words()) {
-      const want = Math.min(bs, size - queued);
-      const p = block(word, index++, want, pos);
-      p.catch(() => undefined); // handled when awaited in order
-      pending.push(p);
-      pos += word & 0xffffff;
-      queued += want;
-      if (pending.length >= WINDOW) {
-        const b = await pending.shift()!;
-        done += b.length;
-        yield b;
+    for (let i = 0; i < f.blockCount; i += 256) {
+      const count = Math.min(256, f.blockCount - i);
+      const w = await list.take(4 * count);
+      const v = new DataView(w.buffer, w.byteOffset, w.byteLength);
+      const words = Array.from({ length: count }, (_, k) => v.getUint32(4 * k, true));
+      // stored bytes from each block to the end of this batch, capped at a run's size
+      const rest = new Array<number>(count + 1).fill(0);
+      for (let k = count - 1; k >= 0; k--) rest[k] = Math.min(RUN, rest[k + 1]! + (words[k]! & 0xffffff));
+      for (let k = 0; k < count; k++) {
+        const word = words[k]!;
+        const want = Math.min(bs, size - queued);
+        const p = block(word, index++, want, pos, rest[k]!);
+        p.catch(() => undefined); // handled when awaited in order
+        pending.push(p);
+        pos += word & 0xffffff;
+        queued += want;
+        if (pending.length >= WINDOW) {
+          const b = await pending.shift()!;
+          done += b.length;
+          yield b;
+        }
       }
     }
     while (pending.length) {
