@@ -52,6 +52,16 @@ async function gzip(): Promise<Decompress> {
       }
     };
   }
+  return portableGzip();
+}
+
+/**
+ * The gzip (zlib stream) decoder used where there is no `node:zlib` (browsers): fflate, counted
+ * against the limit as it inflates.
+ *
+ * @returns the decoder
+ */
+export async function portableGzip(): Promise<Decompress> {
   const { Unzlib } = await import('fflate');
   return async (data, limit) => streamed('gzip', limit, (push) => new Unzlib(push).push(data, true));
 }
