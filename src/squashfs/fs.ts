@@ -10,89 +10,19 @@ import { checkRange, type ByteSource } from '../io/source.js';
 import { checkOptions, is } from '../options.js';
 import { decompressor, type Decompress } from './codecs.js';
 import { compareBytes, readIndex, readListing, type DirEntry } from './directory.js';
-import { modeOf, NONE32, readInode, type DeviceNumbers, type FileType, type Inode } from './inode.js';
+import { modeOf, NONE32, readInode, type Inode } from './inode.js';
 import { MetadataReader, NotReady } from './metadata.js';
 import { parseSuperblock, SUPERBLOCK_SIZE, type Superblock } from './superblock.js';
 import { readXattrs, type Xattr } from './xattr.js';
+import { FileData } from './data.js';
+import type { DirEntryStat, FsNode, SquashFsOptions, Stat, WalkEntry } from './types.js';
 
-/** What `stat` tells of a file. */
-export interface Stat {
-  /** File type. */
-  type: FileType;
-  /** `st_mode`: type bits and permissions. */
-  mode: number;
-  /** Owner uid. */
-  uid: number;
-  /** Group gid. */
-  gid: number;
-  /** Size as `unsquashfs -lln` prints it (file bytes; directory listing + 3; symlink target length). */
-  size: number;
-  /** Modification time, Unix seconds. */
-  mtime: number;
-  /** Inode number (hard links share it). */
-  inode: number;
-  /** Link count. */
-  nlink: number;
-  /** Symlink target. */
-  target?: string;
-  /** Device numbers. */
-  rdev?: DeviceNumbers;
-}
-
-/** A directory entry with its facts. */
-export interface DirEntryStat {
-  /** The entry's name. */
-  name: string;
-  /** Its facts (a symlink's own). */
-  stat: Stat;
-}
-
-/** A walked entry. */
-export interface WalkEntry {
-  /** Absolute path in the image (`/` for the root). */
-  path: string;
-  /** Its facts. */
-  stat: Stat;
-  /** The entry itself, for {@link SquashFs.nodeChunks} and {@link SquashFs.nodeXattrs} (no second lookup). */
-  node: FsNode;
-}
-
-/** A file system entry as reached: its path and inode. */
-export interface FsNode {
-  /** Absolute path in the image. */
-  readonly path: string;
-  /** The inode. */
-  readonly ino: Inode;
-}
-
-/** Options for {@link SquashFs.open}. */
-export interface SquashFsOptions {
-  /** Where the file system starts in the source (a SIF partition's offset). Default 0. */
-  offset?: number;
-  /** How many bytes it may use (a SIF partition's size). Default: to the end of the source. */
-  size?: number;
-}
+export { isHole } from './data.js';
+export type { DirEntryStat, FsNode, SquashFsOptions, Stat, WalkEntry } from './types.js';
 
 const MAX_SYMLINKS = 40;
-/** Most bytes of a file's consecutive blocks read at once. */
-const RUN = 1 << 20;
-
-const holes = new WeakSet<Uint8Array>();
-
-/**
- * Whether a chunk from {@link SquashFs.chunks} is a sparse block (a hole, all zeros, stored as
- * nothing): writers may seek past it instead of writing zeros.
- *
- * @param chunk - a chunk
- * @returns true for a hole
- */
-export function isHole(chunk: Uint8Array): boolean {
-  return holes.has(chunk);
-}
-
-/** Little-endian reads that honour a view's offset. */
+/** A little-endian u32 that honours a view's offset. */
 const u32le = (b: Uint8Array, at: number): number => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(at, true);
-const u64le = (b: Uint8Array, at: number): bigint => new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(at, true);
 const MAX_DEPTH = 4096;
 
 const bad = (why: string): never => {
@@ -106,7 +36,7 @@ export class SquashFs {
   readonly #meta: MetadataReader;
   readonly #ids = new Map<number, Promise<number>>();
   readonly #idsReady = new Map<number, number>();
-  readonly #fragments = new Map<number, Promise<Uint8Array>>();
+  readonly #data: FileData;
 
   private constructor(
     /** The source. */
@@ -121,6 +51,7 @@ export class SquashFs {
     readonly decompress: Decompress,
   ) {
     this.#meta = new MetadataReader(source, offset, superblock.bytesUsed, decompress);
+    this.#data = new FileData(this, this.#meta);
   }
 
   /**
@@ -250,23 +181,10 @@ export class SquashFs {
     return this.#statSync(n)!;
   }
 
-  /** A lookup-table entry: `size`-byte records in metadata blocks listed by a u64 location list. */
-  async #lookup(listStart: number, count: number, size: number, index: number, what: string): Promise<Uint8Array> {
-    if (index >= count) bad(`${what} index ${index} is past the table's ${count} entries`);
-    const perBlock = 8192 / size;
-    const blockNo = Math.floor(index / perBlock);
-    const listPos = listStart + blockNo * 8;
-    if (listPos + 8 > this.superblock.bytesUsed) bad(`${what} table location list lies outside the file system`);
-    const loc = u64le(await this.source.read(this.offset + listPos, 8), 0);
-    if (loc > BigInt(this.superblock.bytesUsed)) bad(`${what} table block at ${loc} lies outside the file system`);
-    const c = this.#meta.cursor(Number(loc), (index % perBlock) * size, this.superblock.bytesUsed, `${what} table`);
-    return (await c.take(size)).slice();
-  }
-
   #id(index: number): Promise<number> {
     let p = this.#ids.get(index);
     if (!p) {
-      p = this.#lookup(this.superblock.idTableStart, this.superblock.idCount, 4, index, 'id').then((b) => {
+      p = this.#data.lookup(this.superblock.idTableStart, this.superblock.idCount, 4, index, 'id').then((b) => {
         const id = u32le(b, 0);
         this.#idsReady.set(index, id);
         return id;
@@ -274,33 +192,6 @@ export class SquashFs {
       this.#ids.set(index, p);
     }
     return p;
-  }
-
-  /** The bytes of a fragment block (cached: many small files share one). */
-  #fragment(index: number): Promise<Uint8Array> {
-    let p = this.#fragments.get(index);
-    if (!p) {
-      p = (async () => {
-        const e = await this.#lookup(this.superblock.fragmentTableStart, this.superblock.fragments, 16, index, 'fragment');
-        const start = Number(u64le(e, 0));
-        const size = u32le(e, 8);
-        return this.#dataBlock(start, size, `fragment ${index}`);
-      })();
-      p.catch(() => this.#fragments.delete(index));
-      this.#fragments.set(index, p);
-      if (this.#fragments.size > 16) this.#fragments.delete(this.#fragments.keys().next().value!);
-    }
-    return p;
-  }
-
-  /** One data block: `word` is the block-list entry (bit 24 = stored uncompressed). */
-  async #dataBlock(pos: number, word: number, what: string): Promise<Uint8Array> {
-    const size = word & 0xffffff;
-    const bs = this.superblock.blockSize;
-    if (size > bs) bad(`${what}: stored size ${size} exceeds the block size ${bs}`);
-    if (!Number.isSafeInteger(pos) || pos + size > this.superblock.bytesUsed) bad(`${what}: data at ${pos} lies outside the file system`);
-    const raw = await this.source.read(this.offset + pos, size);
-    return word & 0x1000000 ? raw : this.decompress(raw, bs);
   }
 
   /**
@@ -440,7 +331,7 @@ export class SquashFs {
     const n = await this.#resolve(path, true);
     if (n.ino.type === 'dir') throw sifError('IS_A_DIRECTORY', `${n.path}: is a directory`);
     if (n.ino.type !== 'file') throw sifError('INVALID_ARGUMENT', `${n.path}: not a regular file`);
-    yield* this.#fileChunks(n);
+    yield* this.#data.chunks(n);
   }
 
   /**
@@ -451,7 +342,7 @@ export class SquashFs {
    */
   nodeChunks(n: FsNode): AsyncGenerator<Uint8Array> {
     if (n.ino.type !== 'file') throw sifError('INVALID_ARGUMENT', `${n.path}: not a regular file`);
-    return this.#fileChunks(n);
+    return this.#data.chunks(n);
   }
 
   /**
@@ -463,87 +354,6 @@ export class SquashFs {
   async nodeXattrs(n: FsNode): Promise<Xattr[]> {
     if (n.ino.xattr === NONE32 || this.superblock.xattrIdTableStart === undefined) return [];
     return readXattrs(this.source, this.offset, this.superblock, this.#meta, n.ino.xattr, n.path);
-  }
-
-  async *#fileChunks(n: Node): AsyncGenerator<Uint8Array> {
-    const f = n.ino.file!;
-    const sb = this.superblock;
-    const bs = sb.blockSize;
-    const size = n.ino.size;
-    const list = this.#meta.cursor(f.blockListAt.pos, f.blockListAt.offset, sb.directoryTableStart, `block list of ${n.path}`);
-    // Blocks are read a few ahead of the consumer, so the reads overlap decompression and the
-    // consumer's writes; at most WINDOW blocks are held.
-    const WINDOW = 4;
-    const pending: Promise<Uint8Array>[] = [];
-    let pos = f.start;
-    let done = 0;
-    let queued = 0;
-    let index = 0;
-    // Consecutive blocks lie back to back: they are read in runs of up to 1 MiB, one read per run.
-    let run: { start: number; end: number; bytes: Promise<Uint8Array> } | undefined;
-    const stored = (at: number, len: number, span: number): Promise<Uint8Array> => {
-      if (!run || at < run.start || at + len > run.end) {
-        const n = Math.min(Math.max(len, span), sb.bytesUsed - at);
-        run = { start: at, end: at + n, bytes: this.source.read(this.offset + at, n) };
-      }
-      const r = run;
-      return r.bytes.then((b) => b.subarray(at - r.start, at - r.start + len));
-    };
-    const block = (word: number, index: number, want: number, at: number, span: number): Promise<Uint8Array> => {
-      const len = word & 0xffffff;
-      if (len === 0) {
-        const hole = new Uint8Array(want); // sparse
-        holes.add(hole);
-        return Promise.resolve(hole);
-      }
-      const what = `${n.path} block ${index}`;
-      if (len > bs) bad(`${what}: stored size ${len} exceeds the block size ${bs}`);
-      if (!Number.isSafeInteger(at) || at + len > sb.bytesUsed) bad(`${what}: data at ${at} lies outside the file system`);
-      return stored(at, len, span)
-        .then((raw) => (word & 0x1000000 ? raw : this.decompress(raw, bs)))
-        .then((b) => {
-          if (b.length > want) bad(`${what}: ${b.length} bytes where ${want} belong`);
-          if (b.length === want) return b;
-          const padded = new Uint8Array(want);
-          padded.set(b);
-          return padded;
-        });
-    };
-    for (let i = 0; i < f.blockCount; i += 256) {
-      const count = Math.min(256, f.blockCount - i);
-      const w = await list.take(4 * count);
-      const v = new DataView(w.buffer, w.byteOffset, w.byteLength);
-      const words = Array.from({ length: count }, (_, k) => v.getUint32(4 * k, true));
-      // stored bytes from each block to the end of this batch, capped at a run's size
-      const rest = new Array<number>(count + 1).fill(0);
-      for (let k = count - 1; k >= 0; k--) rest[k] = Math.min(RUN, rest[k + 1]! + (words[k]! & 0xffffff));
-      for (let k = 0; k < count; k++) {
-        const word = words[k]!;
-        const want = Math.min(bs, size - queued);
-        const p = block(word, index++, want, pos, rest[k]!);
-        p.catch(() => undefined); // handled when awaited in order
-        pending.push(p);
-        pos += word & 0xffffff;
-        queued += want;
-        if (pending.length >= WINDOW) {
-          const b = await pending.shift()!;
-          done += b.length;
-          yield b;
-        }
-      }
-    }
-    while (pending.length) {
-      const b = await pending.shift()!;
-      done += b.length;
-      yield b;
-    }
-    if (done < size) {
-      if (f.fragment === NONE32) bad(`${n.path}: ${size - done} bytes are in no block and no fragment`);
-      const frag = await this.#fragment(f.fragment);
-      const tail = size - done;
-      if (f.fragmentOffset + tail > frag.length) bad(`${n.path}: fragment range ${f.fragmentOffset}+${tail} past a ${frag.length}-byte fragment block`);
-      yield frag.subarray(f.fragmentOffset, f.fragmentOffset + tail);
-    }
   }
 
   /**
