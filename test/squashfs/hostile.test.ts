@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isSifError } from '../../src/errors.js';
@@ -124,6 +125,15 @@ describe('hostile squashfs', () => {
     const b = plain.slice();
     put16(b, sb.inodeTableStart, 0x8000 | 0x3000);
     expect(await code(readAll(await open(b)))).toMatch(/^SQUASHFS_INVALID: .*metadata block at \d+ has size 12288/);
+  });
+
+  it('a metadata block that decompresses past 8 KiB', async () => {
+    const b = plain.slice();
+    // the inode table's first block becomes a gzip stream of 64 KiB of zeros (a few dozen bytes)
+    const bomb = deflateSync(new Uint8Array(64 << 10));
+    put16(b, sb.inodeTableStart, bomb.length); // compressed: no 0x8000 bit
+    b.set(bomb, sb.inodeTableStart + 2);
+    expect(await code(readAll(await open(b)))).toMatch(/^SQUASHFS_INVALID: gzip block decompresses past its 8192-byte limit/);
   });
 
   it.each([
