@@ -70,8 +70,11 @@ export type FsErrorCode =
   | 'SYMLINK_LOOP'
   | 'UNSAFE_PATH';
 
+/** Codes for network clients (keyservers): the server's answer, the connection, the response. */
+export type ClientErrorCode = 'HTTP_ERROR' | 'NETWORK_ERROR' | 'TIMEOUT' | 'RESPONSE_TOO_LARGE' | 'RESPONSE_INVALID' | 'TLS_REQUIRED';
+
 /** Every code sifkit can report. */
-export type SifErrorCode = FormatErrorCode | ImageErrorCode | IntegrityErrorCode | KeyErrorCode | FsErrorCode;
+export type SifErrorCode = FormatErrorCode | ImageErrorCode | IntegrityErrorCode | KeyErrorCode | FsErrorCode | ClientErrorCode;
 
 /** Options for {@link SifError}. */
 export interface SifErrorOptions<C extends SifErrorCode> {

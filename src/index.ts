@@ -14,6 +14,7 @@ export type {
   IntegrityErrorCode,
   KeyErrorCode,
   FsErrorCode,
+  ClientErrorCode,
 } from './errors.js';
 export * from './format/types.js';
 export {

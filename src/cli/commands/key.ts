@@ -35,7 +35,10 @@ Available Commands:
   import      Import a local key into the local or global keyring
   list        List keys in your local or in the global keyring
   newpair     Create a new key pair
+  pull        Download a public key from a key server
+  push        Upload a public key to a key server
   remove      Remove a local public key from your public keyring
+  search      Search for keys on a key server
 
 Flags:
   -d, --keysdir string         keys directory [default: $APPTAINER_KEYSDIR, $SINGULARITY_SYPGPDIR or ~/.singularity/sypgp]
@@ -50,7 +53,8 @@ Examples:
   sifkit key remove 8883491F4268F173C6E5DC49EDECE4F3F38D871E
 `;
 
-const COMMON = {
+/** Flags every key subcommand takes. */
+export const COMMON = {
   keysdir: { type: 'string', short: 'd' },
   'global-keyring': { type: 'string' },
   global: { type: 'boolean', short: 'g' },
@@ -59,7 +63,14 @@ const COMMON = {
   style: { type: 'string' },
 } as const;
 
-function paths(io: CliIO, v: Parsed['values']): KeyringPaths {
+/**
+ * The keyring files for the flags and environment.
+ *
+ * @param io - the process
+ * @param v - parsed flags
+ * @returns the paths
+ */
+export function paths(io: CliIO, v: Parsed['values']): KeyringPaths {
   return keyringPaths(io.env, {
     ...(typeof v.keysdir === 'string' ? { keysdir: v.keysdir } : {}),
     ...(typeof v['global-keyring'] === 'string' ? { globalPath: v['global-keyring'] } : {}),
@@ -346,7 +357,13 @@ async function exportKey(args: string[], io: CliIO): Promise<number> {
 }
 
 /** singularity writes the global keyring 0644 so that every user can verify with it; personal ones 0600. */
-const keyringMode = (global: boolean) => ({ mode: global ? 0o644 : 0o600 });
+/**
+ * File mode of a keyring sifkit writes: the global one is world-readable, personal ones are not.
+ *
+ * @param global - the global keyring
+ * @returns options for updateKeyring
+ */
+export const keyringMode = (global: boolean): { mode: number } => ({ mode: global ? 0o644 : 0o600 });
 
 async function remove(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseFlags(args, COMMON);
@@ -465,6 +482,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       return exportKey(rest, io);
     case 'remove':
       return remove(rest, io);
+    case 'search':
+      return (await import('./key-remote.js')).search(rest, io);
+    case 'pull':
+      return (await import('./key-remote.js')).pull(rest, io);
+    case 'push':
+      return (await import('./key-remote.js')).push(rest, io);
     case undefined:
     case '-h':
     case '--help':
