@@ -7,6 +7,8 @@
  *
  * @module
  */
+import { base64Encode } from '../runtime.js';
+
 export { splitPackets } from './packets.js';
 
 /** A decoded armor block. */
@@ -177,4 +179,22 @@ function decodeFrom(lines: { line: string; long: boolean }[], start: number): { 
       next: i + 1,
     };
   }
+}
+
+/**
+ * ASCII armor as Go's `armor.Encode` writes it: a blank line after the header line, base64 in lines
+ * of 64 characters, the CRC-24 line (`=XXXX`; keyservers such as SKS refuse armor without it, and
+ * openpgp.js 6 no longer writes it), the tail line.
+ *
+ * @param type - the block type, e.g. `PGP PUBLIC KEY BLOCK`
+ * @param data - the binary packets
+ * @returns the armored text, ending in a newline
+ */
+export function encodeArmor(type: string, data: Uint8Array): string {
+  const b64 = base64Encode(data);
+  const lines: string[] = [];
+  for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
+  const c = crc24(data);
+  const crc = base64Encode(new Uint8Array([(c >> 16) & 0xff, (c >> 8) & 0xff, c & 0xff]));
+  return `-----BEGIN ${type}-----\n\n${lines.join('\n')}\n=${crc}\n-----END ${type}-----\n`;
 }

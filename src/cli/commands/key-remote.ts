@@ -9,7 +9,8 @@ import { fetchKeys, httpStatus, searchKeys, submitKey, type KeyIndex, type Keyse
 import { isSifError, sifError } from '../../errors.js';
 import { readSmallFile } from '../../io/node.js';
 import { ensureKeysDir, readKeyring, updateKeyring } from '../../keys/keyring.js';
-import { loadOpenPGP, readPgpKeys } from '../../keys/pgp.js';
+import { encodeArmor } from '../../keys/armor.js';
+import { readPgpKeys } from '../../keys/pgp.js';
 import { parseFlags, type Parsed } from '../args.js';
 import { EXIT, UsageError, errorText, writeAll, type CliIO } from '../io.js';
 import { goLocalTime } from '../localtime.js';
@@ -225,8 +226,7 @@ export async function push(args: string[], io: CliIO): Promise<number> {
   try {
     const key = (await readKeyring(p.public)).find((k) => k.getFingerprint().toUpperCase().endsWith(want.slice(-16)));
     if (!key) throw sifError('KEY_NOT_FOUND', `could not find the requested key: no key in ${p.public} matches ${want}`);
-    const openpgp = await loadOpenPGP();
-    const armored = openpgp.armor(openpgp.enums.armor.publicKey, key.toPublic().write());
+    const armored = encodeArmor('PGP PUBLIC KEY BLOCK', key.toPublic().write());
     const opts = await keyserver(io, values);
     try {
       await submitKey(armored, opts);
