@@ -124,6 +124,19 @@ describe('sifkit and SKS', () => {
     expect(ring.sort()).toEqual([b.fpr, c.fpr].sort());
   });
 
+  it('verify fetches an unknown signer from SKS and prints [REMOTE]; --local makes no request', async () => {
+    const env = { SINGULARITY_SYPGPDIR: join(work, 'keys-verify'), SIFKIT_GLOBAL_KEYRING: join(work, 'no-global') };
+    const push = run(keyclient(), ['add', url.replace('hkp://', 'http://'), join(ROOT, 'testdata/keys/sample-public.asc')]);
+    expect(push.code, push.stderr).toBe(0);
+    const image = join(ROOT, 'testdata/images/sample-signed.sif');
+    const r = await runCli(['verify', '--url', url, image], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('[REMOTE]           Fingerprint: D64D8539875E71CCA922273B4F465383EE021A63\n');
+    const local = await runCli(['verify', '--local', '--url', url, image], { env });
+    expect(local.code).toBe(255);
+    expect(local.stdout).not.toContain('[REMOTE]');
+  });
+
   it('an unknown key is a clean failure', async () => {
     const r = await runCli(['key', 'pull', '--url', url, 'AB'.repeat(20)], { env: { SINGULARITY_SYPGPDIR: join(work, 'keys-none') } });
     expect(r.code).toBe(2);

@@ -6,10 +6,11 @@
 import { writeFile } from 'node:fs/promises';
 import { isSifError, type SifError } from '../../errors.js';
 import type { SifImage } from '../../image/image.js';
-import { readPartition } from '../../format/extras.js';
+import { readPartition, readSignature } from '../../format/extras.js';
+import { fetchKeys, httpStatus, type KeyserverOptions } from '../../clients/hkp.js';
 import { DataType, PartType } from '../../format/types.js';
 import { verifyImage, type VerifyOptions, type VerifyResult } from '../../integrity/verify.js';
-import type { KeyringEntry } from '../../keys/pgp.js';
+import { readPgpKeys, type KeyringEntry } from '../../keys/pgp.js';
 import { keyringPaths, readKeyring } from '../../keys/keyring.js';
 import { HashPool, workerHasher, workersFor } from '../../node.js';
 import { openForCli } from '../open.js';
@@ -40,15 +41,48 @@ Flags:
       --key stringArray   path to a key file: OpenPGP public key(s), armored or binary, or a PEM
                           public key (DSSE); repeatable
       --legacy-insecure   enable verification of (insecure) legacy signatures
-  -l, --local             only verify with local key(s) in keyring (sifkit is always offline)
+  -l, --local             only verify with local key(s) in keyring: never contact a key server
+  -u, --url string        key server to fetch unknown signers' keys from [default: $SIFKIT_KEYSERVER]
       --report string     write sifkit's full JSON report (every signature, error codes) to a file
                           ("-" for stdout); verification goes on past the first failure
       --style string      output form: ce3 (SingularityCE/PRO 3.x, default), ce4, apptainer
 
 Without --key, keys come from the local public keyring ($SINGULARITY_SYPGPDIR or
 ~/.singularity/sypgp/pgp-public) and the global keyring ($SIFKIT_GLOBAL_KEYRING, or
-/usr/local/etc/singularity/global-pgp-public).
+/usr/local/etc/singularity/global-pgp-public); a signer in neither is fetched from the key server
+given with --url or $SIFKIT_KEYSERVER ([REMOTE]), and only a key whose fingerprint is the one the
+signature names is used. With no key server configured, or with --local, sifkit makes no network
+request at all.
 `;
+
+/**
+ * Keys of signers in neither keyring, from the configured key server: for every signature object
+ * whose signer fingerprint no given key has, the server's key with exactly that fingerprint (any
+ * other key it sends is dropped). Failures are singularity's warning, and verification goes on.
+ */
+async function remoteKeys(io: CliIO, img: SifImage, have: readonly KeyringEntry[], url: string): Promise<KeyringEntry[]> {
+  const known = new Set(have.map((e) => e.key.getFingerprint().toUpperCase()));
+  const wanted = new Set<string>();
+  for (const d of img.objects()) {
+    if (d.dataType !== DataType.Signature) continue;
+    const fp = readSignature(d.raw).fingerprint;
+    if (!fp || fp.length !== 20) continue;
+    const hex = Array.from(fp, (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
+    if (!known.has(hex)) wanted.add(hex);
+  }
+  const out: KeyringEntry[] = [];
+  const opts: KeyserverOptions = { url, userAgent: 'sifkit', timeoutMs: 5000 };
+  if (io.env.SIFKIT_KEYSERVER_TOKEN) opts.token = io.env.SIFKIT_KEYSERVER_TOKEN;
+  for (const fp of wanted) {
+    try {
+      const keys = await readPgpKeys(new TextEncoder().encode(await fetchKeys(fp, opts)), 'the key server answer');
+      for (const key of keys) if (key.getFingerprint().toUpperCase() === fp && !key.isPrivate()) out.push({ key, source: 'remote' });
+    } catch (e) {
+      log(io, 'WARNING', `failed to get key material: ${httpStatus(e) === 404 ? 'no matching keys found for fingerprint' : errorText(e)}`);
+    }
+  }
+  return out;
+}
 
 async function keyringFromDefaults(io: CliIO, keysdir?: string): Promise<KeyringEntry[]> {
   const p = keyringPaths(io.env, keysdir ? { keysdir } : {});
@@ -144,6 +178,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const opts: VerifyOptions = { ...parseSelection(values) };
   const keyFiles = (values.key as string[] | undefined) ?? [];
   let keyMaterialLine = 'Verifying image with PGP key material';
+  let pgpEntries: KeyringEntry[] | undefined;
   try {
     const keys = await readVerifyKeys(keyFiles);
     if (keys.pem.length) {
@@ -151,7 +186,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       keyMaterialLine = `Verifying image with key material from '${keyFiles.join("', '")}'`;
     }
     const entries = keyFiles.length ? keys.pgp : await keyringFromDefaults(io, typeof values.keysdir === 'string' ? values.keysdir : undefined);
-    if (entries.length || keys.pem.length === 0) opts.keyring = { entries };
+    if (entries.length || keys.pem.length === 0) {
+      pgpEntries = entries;
+      opts.keyring = { entries };
+    }
   } catch (e) {
     return failEarly(e, `failed to load key material: ${errorText(e)}`);
   }
@@ -161,6 +199,15 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     img = await openForCli(io, path);
   } catch (e) {
     return failEarly(e, errorText(e));
+  }
+  const keyserver = typeof values.url === 'string' ? values.url : io.env.SIFKIT_KEYSERVER;
+  if (keyserver && !values.local && keyFiles.length === 0 && pgpEntries) {
+    try {
+      opts.keyring = { entries: [...pgpEntries, ...(await remoteKeys(io, img, pgpEntries, keyserver))] };
+    } catch (e) {
+      await img.close();
+      return failEarly(e, `failed to load key material: ${errorText(e)}`);
+    }
   }
   // Workers only when several large objects can be hashed at once; SIFKIT_WORKERS=N overrides.
   const pool = new HashPool(io.env.SIFKIT_WORKERS === undefined ? workersFor(img) : Number(io.env.SIFKIT_WORKERS));
