@@ -147,3 +147,18 @@ export {
   type AppAttributes,
 } from './container/inspect.js';
 export { exportTar, type TarOptions } from './container/tar.js';
+export {
+  searchKeys,
+  fetchKeys,
+  submitKey,
+  keyserverUrl,
+  parseIndex,
+  extractArmor,
+  httpStatus,
+  MAX_INDEX_KEYS,
+  type KeyserverOptions,
+  type KeyIndex,
+  type IndexKey,
+  type IndexUid,
+} from './clients/hkp.js';
+export type { HttpOptions } from './clients/http.js';

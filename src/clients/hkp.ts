@@ -18,6 +18,8 @@ export interface KeyserverOptions extends HttpOptions {
   url: string;
   /** A bearer token (sent as `Authorization: BEARER <token>`; refused over plain http except to localhost). */
   token?: string;
+  /** A whole `Authorization` value (`Basic …`, `Bearer …`, from singularity's stored logins); same rule as `token`. */
+  authorization?: string;
   /** `User-Agent` header. */
   userAgent?: string;
 }
@@ -70,6 +72,7 @@ const MAX_UIDS = 1000;
 const CHECKS = {
   url: is.string,
   token: is.string,
+  authorization: is.string,
   userAgent: is.string,
   fetch: is.function,
   timeoutMs: is.int(1, 3_600_000),
@@ -114,9 +117,10 @@ function request(opts: KeyserverOptions, path: string, query: Record<string, str
     url.search = q.toString();
   }
   const headers: Record<string, string> = {};
-  if (opts.token !== undefined) {
+  const auth = opts.authorization ?? (opts.token !== undefined ? `BEARER ${opts.token}` : undefined);
+  if (auth !== undefined) {
     if (base.protocol !== 'https:' && !isLocal(base)) throw sifError('TLS_REQUIRED', `${base.origin}: TLS required when auth token provided`);
-    headers.Authorization = `BEARER ${opts.token}`;
+    headers.Authorization = auth;
   }
   if (opts.userAgent) headers['User-Agent'] = opts.userAgent;
   if (body !== undefined) headers['Content-Type'] = 'application/x-www-form-urlencoded';

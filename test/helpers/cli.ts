@@ -17,7 +17,8 @@ export async function runCli(args: string[], opts: { env?: Record<string, string
   const io: CliIO = {
     stdout: { write: (c) => (out.push(typeof c === 'string' ? enc.encode(c) : c.slice()), true), isTTY: opts.tty ?? false },
     stderr: { write: (c) => (err.push(typeof c === 'string' ? c : new TextDecoder().decode(c)), true), isTTY: opts.tty ?? false },
-    env: { ...opts.env },
+    // hermetic: no remote.yaml of the machine's user or system unless a test gives one
+    env: { SINGULARITY_CONFIGDIR: '/nonexistent/sifkit-test', SIFKIT_SYSTEM_REMOTE_CONFIG: '/nonexistent/sifkit-test/remote.yaml', ...opts.env },
     ...(opts.stdin !== undefined
       ? {
           stdin: (async function* () {

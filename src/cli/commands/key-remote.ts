@@ -7,7 +7,6 @@
  */
 import { fetchKeys, httpStatus, searchKeys, submitKey, type KeyIndex, type KeyserverOptions } from '../../clients/hkp.js';
 import { isSifError, sifError } from '../../errors.js';
-import { readSmallFile } from '../../io/node.js';
 import { ensureKeysDir, readKeyring, updateKeyring } from '../../keys/keyring.js';
 import { encodeArmor } from '../../keys/armor.js';
 import { readPgpKeys } from '../../keys/pgp.js';
@@ -15,11 +14,10 @@ import { parseFlags, type Parsed } from '../args.js';
 import { EXIT, UsageError, errorText, writeAll, type CliIO } from '../io.js';
 import { goLocalTime } from '../localtime.js';
 import { log } from '../log.js';
+import { DEFAULT_KEYSERVER, keyservers } from '../keyservers.js';
 import { tabwrite } from '../text.js';
 import { COMMON, keyringMode, paths } from './key.js';
 
-/** singularity's fallback keyserver. */
-export const DEFAULT_KEYSERVER = 'https://keys.sylabs.io';
 
 const REMOTE = { url: { type: 'string', short: 'u' }, 'token-file': { type: 'string' } } as const;
 
@@ -32,7 +30,8 @@ Usage:
 
 Flags:
   -l, --long-list           output long list when searching for keys
-  -u, --url string          key server URL (hkp://, hkps://, http://, https://) [default: $SIFKIT_KEYSERVER or ${DEFAULT_KEYSERVER}]
+  -u, --url string          key server URL (hkp://, hkps://, http://, https://) [default: $SIFKIT_KEYSERVER, the
+                            active remote's keyserver in remote.yaml, or ${DEFAULT_KEYSERVER}]
       --token-file string   file holding a bearer token for the key server [default: $SIFKIT_KEYSERVER_TOKEN]
   -h, --help                help for search
 `,
@@ -69,15 +68,8 @@ const HELP_AUTH = `Access token is expired or missing. To update or obtain a tok
   3) Login to default remote with "singularity remote login <RemoteName>"`;
 
 async function keyserver(io: CliIO, v: Parsed['values']): Promise<KeyserverOptions> {
-  let url = typeof v.url === 'string' ? v.url : io.env.SIFKIT_KEYSERVER;
-  if (!url) {
-    log(io, 'WARNING', `No default remote in use, falling back to default keyserver: ${DEFAULT_KEYSERVER}`);
-    url = DEFAULT_KEYSERVER;
-  }
-  const opts: KeyserverOptions = { url, userAgent: 'sifkit' };
-  if (typeof v['token-file'] === 'string') opts.token = new TextDecoder().decode(await readSmallFile(v['token-file'])).trim();
-  else if (io.env.SIFKIT_KEYSERVER_TOKEN) opts.token = io.env.SIFKIT_KEYSERVER_TOKEN;
-  return opts;
+  // search, pull and push use the first (primary) keyserver, as singularity does
+  return (await keyservers(io, v, true, { userAgent: 'sifkit' }))[0]!;
 }
 
 /** singularity's wording of a failed lookup. */

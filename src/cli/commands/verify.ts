@@ -17,6 +17,7 @@ import { openForCli } from '../open.js';
 import { SELECTION_FLAGS, exactArgs, parseFlags, parseSelection, parseStyle } from '../args.js';
 import { EXIT, UsageError, errorText, writeAll, type CliIO } from '../io.js';
 import { readVerifyKeys } from '../keys.js';
+import { keyservers } from '../keyservers.js';
 import { log } from '../log.js';
 import { readableSize } from '../text.js';
 import { formatResultText, fullReportJson, loadFailureJson, singularityFailureJson, singularityJson, type VerifyStyle } from '../verify-format.js';
@@ -42,7 +43,8 @@ Flags:
                           public key (DSSE); repeatable
       --legacy-insecure   enable verification of (insecure) legacy signatures
   -l, --local             only verify with local key(s) in keyring: never contact a key server
-  -u, --url string        key server to fetch unknown signers' keys from [default: $SIFKIT_KEYSERVER]
+  -u, --url string        key server to fetch unknown signers' keys from [default: $SIFKIT_KEYSERVER, or
+                          the active remote's keyservers in singularity's remote.yaml]
       --report string     write sifkit's full JSON report (every signature, error codes) to a file
                           ("-" for stdout); verification goes on past the first failure
       --style string      output form: ce3 (SingularityCE/PRO 3.x, default), ce4, apptainer
@@ -50,9 +52,9 @@ Flags:
 Without --key, keys come from the local public keyring ($SINGULARITY_SYPGPDIR or
 ~/.singularity/sypgp/pgp-public) and the global keyring ($SIFKIT_GLOBAL_KEYRING, or
 /usr/local/etc/singularity/global-pgp-public); a signer in neither is fetched from the key server
-given with --url or $SIFKIT_KEYSERVER ([REMOTE]), and only a key whose fingerprint is the one the
-signature names is used. With no key server configured, or with --local, sifkit makes no network
-request at all.
+given with --url or $SIFKIT_KEYSERVER, or from the active remote's keyservers in singularity's
+remote.yaml ([REMOTE]); only a key whose fingerprint is the one the signature names is used. With no
+key server configured, or with --local, sifkit makes no network request at all.
 `;
 
 /**
@@ -60,7 +62,7 @@ request at all.
  * whose signer fingerprint no given key has, the server's key with exactly that fingerprint (any
  * other key it sends is dropped). Failures are singularity's warning, and verification goes on.
  */
-async function remoteKeys(io: CliIO, img: SifImage, have: readonly KeyringEntry[], url: string): Promise<KeyringEntry[]> {
+async function remoteKeys(io: CliIO, img: SifImage, have: readonly KeyringEntry[], servers: readonly KeyserverOptions[]): Promise<KeyringEntry[]> {
   const known = new Set(have.map((e) => e.key.getFingerprint().toUpperCase()));
   const wanted = new Set<string>();
   for (const d of img.objects()) {
@@ -71,15 +73,24 @@ async function remoteKeys(io: CliIO, img: SifImage, have: readonly KeyringEntry[
     if (!known.has(hex)) wanted.add(hex);
   }
   const out: KeyringEntry[] = [];
-  const opts: KeyserverOptions = { url, userAgent: 'sifkit', timeoutMs: 5000 };
-  if (io.env.SIFKIT_KEYSERVER_TOKEN) opts.token = io.env.SIFKIT_KEYSERVER_TOKEN;
   for (const fp of wanted) {
-    try {
-      const keys = await readPgpKeys(new TextEncoder().encode(await fetchKeys(fp, opts)), 'the key server answer');
-      for (const key of keys) if (key.getFingerprint().toUpperCase() === fp && !key.isPrivate()) out.push({ key, source: 'remote' });
-    } catch (e) {
-      log(io, 'WARNING', `failed to get key material: ${httpStatus(e) === 404 ? 'no matching keys found for fingerprint' : errorText(e)}`);
+    // each keyserver in turn, as singularity's transport tries them, until one has the key
+    let last: unknown;
+    for (const opts of servers) {
+      try {
+        const keys = await readPgpKeys(new TextEncoder().encode(await fetchKeys(fp, opts)), 'the key server answer');
+        const match = keys.filter((key) => key.getFingerprint().toUpperCase() === fp && !key.isPrivate());
+        for (const key of match) out.push({ key, source: 'remote' });
+        if (match.length) {
+          last = undefined;
+          break;
+        }
+        last = new Error(`${new URL(opts.url).origin} sent no key with fingerprint ${fp}`);
+      } catch (e) {
+        last = e;
+      }
     }
+    if (last) log(io, 'WARNING', `failed to get key material: ${httpStatus(last) === 404 ? 'no matching keys found for fingerprint' : errorText(last)}`);
   }
   return out;
 }
@@ -200,10 +211,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   } catch (e) {
     return failEarly(e, errorText(e));
   }
-  const keyserver = typeof values.url === 'string' ? values.url : io.env.SIFKIT_KEYSERVER;
-  if (keyserver && !values.local && keyFiles.length === 0 && pgpEntries) {
+  if (!values.local && keyFiles.length === 0 && pgpEntries) {
     try {
-      opts.keyring = { entries: [...pgpEntries, ...(await remoteKeys(io, img, pgpEntries, keyserver))] };
+      const servers = await keyservers(io, values, false, { userAgent: 'sifkit', timeoutMs: 5000 });
+      if (servers.length) opts.keyring = { entries: [...pgpEntries, ...(await remoteKeys(io, img, pgpEntries, servers))] };
     } catch (e) {
       await img.close();
       return failEarly(e, `failed to load key material: ${errorText(e)}`);
