@@ -8,6 +8,7 @@
  */
 import { endpointKeyservers, readRemoteConfig } from '../clients/remote-config.js';
 import type { KeyserverOptions } from '../clients/hkp.js';
+import { nodeFetch } from '../clients/node-fetch.js';
 import { readSmallFile } from '../io/node.js';
 import type { Parsed } from './args.js';
 import type { CliIO } from './io.js';
@@ -30,11 +31,14 @@ export async function keyservers(io: CliIO, v: Parsed['values'], fallback: boole
   if (typeof v['token-file'] === 'string') token = new TextDecoder().decode(await readSmallFile(v['token-file'])).trim();
   else if (io.env.SIFKIT_KEYSERVER_TOKEN) token = io.env.SIFKIT_KEYSERVER_TOKEN;
   const withToken = (o: KeyserverOptions): KeyserverOptions => (token !== undefined ? { ...o, authorization: `BEARER ${token}` } : o);
+  // proxies from the environment and $SIFKIT_CA_FILE on every request; insecure only where configured
+  const fetchFor = (insecure: boolean): typeof fetch => nodeFetch({ insecure, env: io.env });
+  base = { fetch: fetchFor(false), ...base };
   const explicit = typeof v.url === 'string' ? v.url : io.env.SIFKIT_KEYSERVER;
   if (explicit) return [withToken({ ...base, url: explicit })];
   const cfg = await readRemoteConfig(io.env);
   if (cfg) {
-    const list = await endpointKeyservers(cfg, base);
+    const list = (await endpointKeyservers(cfg, base)).map(({ insecure, ...o }) => (insecure ? { ...o, fetch: fetchFor(true) } : o));
     if (list.length) return token !== undefined ? list.map(withToken) : list;
   }
   if (!fallback) return [];

@@ -192,9 +192,10 @@ function sameServer(a: string, b: string): boolean {
  *
  * @param cfg - the configuration
  * @param base - options every request gets (fetch, time-outs)
- * @returns keyserver options, in the order to try them (empty when there is no active endpoint)
+ * @returns keyserver options, in the order to try them, each with its `Insecure` flag (empty when
+ *   there is no active endpoint)
  */
-export async function endpointKeyservers(cfg: RemoteConfig, base: Omit<KeyserverOptions, 'url'> = {}): Promise<KeyserverOptions[]> {
+export async function endpointKeyservers(cfg: RemoteConfig, base: Omit<KeyserverOptions, 'url'> = {}): Promise<(KeyserverOptions & { insecure: boolean })[]> {
   const ep = cfg.active ? cfg.remotes[cfg.active] : undefined;
   if (!ep) return [];
   let list = ep.keyservers.filter((k) => !k.skip && k.uri);
@@ -203,9 +204,12 @@ export async function endpointKeyservers(cfg: RemoteConfig, base: Omit<Keyserver
     list = discovered ? [{ uri: discovered, skip: false, external: false, insecure: ep.insecure }] : [];
   }
   return list.map((k) => {
-    const o: KeyserverOptions = { ...base, url: k.uri };
+    const o: KeyserverOptions & { insecure: boolean } = { ...base, url: k.uri, insecure: k.insecure };
     const cred = cfg.credentials.find((c) => sameServer(c.uri, k.uri));
-    if (cred?.auth) o.authorization = cred.auth;
+    if (cred?.auth) {
+      o.authorization = cred.auth;
+      if (cred.insecure) o.insecure = true;
+    }
     else if (!k.external && ep.token) o.authorization = `Bearer ${ep.token}`;
     return o;
   });

@@ -1,0 +1,48 @@
+/**
+ * The `fetch` sifkit's network clients use on Node: undici's, through `EnvHttpProxyAgent` so
+ * `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` apply as curl and singularity apply them (Node's global
+ * fetch ignores them), with an extra CA bundle (`SIFKIT_CA_FILE`, or the caller's) and certificate
+ * checks off only when a keyserver is explicitly marked insecure.
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { EnvHttpProxyAgent, fetch as undiciFetch } from 'undici';
+
+/** Options for {@link nodeFetch}. */
+export interface NodeFetchOptions {
+  /** Skip TLS certificate checks (singularity's `Insecure: true` keyservers). */
+  insecure?: boolean;
+  /** A PEM bundle of extra trusted CAs (default `$SIFKIT_CA_FILE`). */
+  caFile?: string;
+  /** The environment (proxies, CA file); default `process.env`. */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * A `fetch` with proxies from the environment, extra CAs and the insecure switch.
+ *
+ * @param opts - options
+ * @returns a fetch function
+ */
+export function nodeFetch(opts: NodeFetchOptions = {}): typeof fetch {
+  const env = opts.env ?? process.env;
+  const caFile = opts.caFile ?? env.SIFKIT_CA_FILE;
+  const connect: { rejectUnauthorized: boolean; ca?: string[] } = { rejectUnauthorized: opts.insecure !== true };
+  if (caFile) {
+    // the extra bundle comes on top of Node's own roots
+    connect.ca = [...rootCertificates, readFileSync(caFile, 'utf8')];
+  }
+  const pick = (a: string, b: string): string | undefined => env[a] ?? env[b];
+  const proxy: { httpProxy?: string; httpsProxy?: string; noProxy?: string } = {};
+  const http = pick('http_proxy', 'HTTP_PROXY');
+  const https = pick('https_proxy', 'HTTPS_PROXY');
+  const no = pick('no_proxy', 'NO_PROXY');
+  if (http) proxy.httpProxy = http;
+  if (https) proxy.httpsProxy = https;
+  if (no) proxy.noProxy = no;
+  const dispatcher = new EnvHttpProxyAgent({ ...proxy, connect });
+  return ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) =>
+    undiciFetch(input as never, { ...(init as object), dispatcher } as never)) as unknown as typeof fetch;
+}
