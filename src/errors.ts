@@ -57,7 +57,7 @@ export type IntegrityErrorCode =
   | 'MIN_ID_INVALID';
 
 /** Codes for key material. */
-export type KeyErrorCode = 'KEY_INVALID' | 'KEY_NOT_FOUND' | 'KEY_LOCKED' | 'BAD_PASSPHRASE' | 'KEY_UNSUPPORTED';
+export type KeyErrorCode = 'KEY_INVALID' | 'KEY_NOT_FOUND' | 'KEY_LOCKED' | 'BAD_PASSPHRASE' | 'KEY_UNSUPPORTED' | 'CERTIFICATE_INVALID';
 
 /** Codes for the container file system (SquashFS reader, inspect, extract). */
 export type FsErrorCode =

@@ -30,7 +30,8 @@ export {
 } from './io/recovery.js';
 export { HashPool } from './hash/pool.js';
 export { extractFs, type ExtractOptions, type ExtractSummary } from './container/extract.js';
-export { readRemoteConfig, endpointKeyservers, type RemoteConfig, type Endpoint, type EndpointKeyserver, type StoredCredential } from './clients/remote-config.js';
+export { verifyCertificate, readCertificates, certificateKey, type CertificateVerifyOptions } from './keys/x509.js';
+export { readRemoteConfig, endpointKeyservers, type RemoteConfig, type Endpoint, type EndpointKeyserver, type StoredCredential, type ResolvedKeyserver } from './clients/remote-config.js';
 export {
   keyringPaths,
   readKeyring,

@@ -53,6 +53,12 @@ export interface StoredCredential {
   insecure: boolean;
 }
 
+/** A keyserver to use, with its `Insecure` flag. */
+export interface ResolvedKeyserver extends KeyserverOptions {
+  /** TLS certificate checks off for it (remote.yaml `Insecure: true`). */
+  insecure: boolean;
+}
+
 /** The configuration. */
 export interface RemoteConfig {
   /** The active endpoint's name. */
@@ -195,7 +201,7 @@ function sameServer(a: string, b: string): boolean {
  * @returns keyserver options, in the order to try them, each with its `Insecure` flag (empty when
  *   there is no active endpoint)
  */
-export async function endpointKeyservers(cfg: RemoteConfig, base: Omit<KeyserverOptions, 'url'> = {}): Promise<(KeyserverOptions & { insecure: boolean })[]> {
+export async function endpointKeyservers(cfg: RemoteConfig, base: Omit<KeyserverOptions, 'url'> = {}): Promise<ResolvedKeyserver[]> {
   const ep = cfg.active ? cfg.remotes[cfg.active] : undefined;
   if (!ep) return [];
   let list = ep.keyservers.filter((k) => !k.skip && k.uri);
@@ -204,7 +210,7 @@ export async function endpointKeyservers(cfg: RemoteConfig, base: Omit<Keyserver
     list = discovered ? [{ uri: discovered, skip: false, external: false, insecure: ep.insecure }] : [];
   }
   return list.map((k) => {
-    const o: KeyserverOptions & { insecure: boolean } = { ...base, url: k.uri, insecure: k.insecure };
+    const o: ResolvedKeyserver = { ...base, url: k.uri, insecure: k.insecure };
     const cred = cfg.credentials.find((c) => sameServer(c.uri, k.uri));
     if (cred?.auth) {
       o.authorization = cred.auth;

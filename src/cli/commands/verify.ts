@@ -17,6 +17,8 @@ import { openForCli } from '../open.js';
 import { SELECTION_FLAGS, exactArgs, parseFlags, parseSelection, parseStyle } from '../args.js';
 import { EXIT, UsageError, errorText, writeAll, type CliIO } from '../io.js';
 import { readVerifyKeys } from '../keys.js';
+import { certificateKey, readCertificates, verifyCertificate, type CertificateVerifyOptions } from '../../keys/x509.js';
+import { readSmallFile } from '../../io/node.js';
 import { keyservers } from '../keyservers.js';
 import { log } from '../log.js';
 import { readableSize } from '../text.js';
@@ -39,6 +41,10 @@ Flags:
   -i, --sif-id uint32     verify object with the specified ID
   -j, --json              output json (singularity's form)
       --json=full         output sifkit's full JSON report on stdout (same as --report -)
+      --certificate string                path to the signer's certificate (PEM): it must chain to a
+                                          root with the code-signing usage; its key verifies DSSE
+      --certificate-intermediates string  path to intermediate certificates (PEM bundle)
+      --certificate-roots string          path to root certificates (PEM bundle) [default: the system's]
       --key stringArray   path to a key file: OpenPGP public key(s), armored or binary, or a PEM
                           public key (DSSE); repeatable
       --legacy-insecure   enable verification of (insecure) legacy signatures
@@ -152,6 +158,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const argv = args.map((a) => (a === '--json=full' ? '--report=-' : a));
   const { values, positionals } = parseFlags(argv, {
     key: { type: 'string', multiple: true },
+    certificate: { type: 'string' },
+    'certificate-intermediates': { type: 'string' },
+    'certificate-roots': { type: 'string' },
     ...SELECTION_FLAGS,
     all: { type: 'boolean', short: 'a' },
     'legacy-insecure': { type: 'boolean' },
@@ -188,21 +197,46 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   };
   const opts: VerifyOptions = { ...parseSelection(values) };
   const keyFiles = (values.key as string[] | undefined) ?? [];
+  const certFile = typeof values.certificate === 'string' ? values.certificate : undefined;
+  if (certFile !== undefined && keyFiles.length) throw new UsageError('--certificate and --key are mutually exclusive');
+  if (certFile === undefined && (values['certificate-intermediates'] !== undefined || values['certificate-roots'] !== undefined)) {
+    throw new UsageError('--certificate-intermediates and --certificate-roots need --certificate');
+  }
   let keyMaterialLine = 'Verifying image with PGP key material';
   let pgpEntries: KeyringEntry[] | undefined;
-  try {
-    const keys = await readVerifyKeys(keyFiles);
-    if (keys.pem.length) {
-      opts.dsseKeys = keys.pem;
-      keyMaterialLine = `Verifying image with key material from '${keyFiles.join("', '")}'`;
+  if (certFile !== undefined) {
+    // SingularityCE: the certificate must chain to a root with the code-signing usage; its key then
+    // verifies DSSE signatures.
+    keyMaterialLine = `Verifying image with key material from certificate '${certFile}'`;
+    try {
+      const text = async (f: string): Promise<string> => new TextDecoder().decode(await readSmallFile(f));
+      const cert = readCertificates(await text(certFile), certFile)[0]!;
+      const certOpts: CertificateVerifyOptions = {};
+      const inter = values['certificate-intermediates'];
+      const roots = values['certificate-roots'];
+      if (typeof inter === 'string') certOpts.intermediates = readCertificates(await text(inter), inter);
+      if (typeof roots === 'string') certOpts.roots = readCertificates(await text(roots), roots);
+      verifyCertificate(cert, certOpts);
+      opts.dsseKeys = [await certificateKey(cert, certFile)];
+    } catch (e) {
+      if (style !== 'ce3') log(io, 'INFO', keyMaterialLine);
+      return failEarly(e, isSifError(e, 'CERTIFICATE_INVALID') ? errorText(e) : `failed to load certificate: ${errorText(e)}`);
     }
-    const entries = keyFiles.length ? keys.pgp : await keyringFromDefaults(io, typeof values.keysdir === 'string' ? values.keysdir : undefined);
-    if (entries.length || keys.pem.length === 0) {
-      pgpEntries = entries;
-      opts.keyring = { entries };
+  } else {
+    try {
+      const keys = await readVerifyKeys(keyFiles);
+      if (keys.pem.length) {
+        opts.dsseKeys = keys.pem;
+        keyMaterialLine = `Verifying image with key material from '${keyFiles.join("', '")}'`;
+      }
+      const entries = keyFiles.length ? keys.pgp : await keyringFromDefaults(io, typeof values.keysdir === 'string' ? values.keysdir : undefined);
+      if (entries.length || keys.pem.length === 0) {
+        pgpEntries = entries;
+        opts.keyring = { entries };
+      }
+    } catch (e) {
+      return failEarly(e, `failed to load key material: ${errorText(e)}`);
     }
-  } catch (e) {
-    return failEarly(e, `failed to load key material: ${errorText(e)}`);
   }
   opts.continueOnError = report !== undefined;
   let img;
@@ -211,7 +245,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   } catch (e) {
     return failEarly(e, errorText(e));
   }
-  if (!values.local && keyFiles.length === 0 && pgpEntries) {
+  if (!values.local && keyFiles.length === 0 && certFile === undefined && pgpEntries) {
     try {
       const servers = await keyservers(io, values, false, { userAgent: 'sifkit', timeoutMs: 5000 });
       if (servers.length) opts.keyring = { entries: [...pgpEntries, ...(await remoteKeys(io, img, pgpEntries, servers))] };
