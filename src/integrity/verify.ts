@@ -16,7 +16,8 @@ import { headerIntegrityBytes } from '../format/header.js';
 import type { ObjectDescriptor, SifImage } from '../image/image.js';
 import type { PgpKey, PgpKeyring, PgpSigner } from '../keys/pgp.js';
 import { checkOptions, is, type Check, type OptionSpec } from '../options.js';
-import type { PemPublicKey } from '../keys/pem.js';
+import { pemVerify, type PemPublicKey } from '../keys/pem.js';
+import { base64Decode } from '../runtime.js';
 import { decodeClearsign, verifyClearsign, type ClearsignBlock } from './clearsign.js';
 import { parseEnvelope, verifyEnvelope, type Envelope } from './dsse.js';
 import { descriptorIntegrity, objectIntegrity, signatureNotFound, signatureNotValid } from './errors.js';
@@ -34,6 +35,11 @@ export interface VerifyOptions {
   keyring?: PgpKeyring | readonly PgpKey[];
   /** PEM public keys for DSSE signatures. */
   dsseKeys?: PemPublicKey[];
+  /**
+   * Public keys of certificates the caller has checked, for Apptainer's X.509 signatures (a JSON
+   * message in a `SIGNED MESSAGE` block and its signature over the message's SHA-256).
+   */
+  certificateKeys?: PemPublicKey[];
   /** Verify these groups only. */
   groups?: readonly number[];
   /** Verify signatures covering these objects only. */
@@ -56,8 +62,8 @@ export interface VerifyOptions {
 export interface VerifyResult {
   /** The signature object. */
   signature: ObjectDescriptor;
-  /** The signature's format: an OpenPGP clear-signed message, a DSSE envelope, or not recognized. */
-  format: 'pgp' | 'dsse' | 'unknown';
+  /** The signature's format: an OpenPGP clear-signed message, a DSSE envelope, Apptainer's X.509 message, or not recognized. */
+  format: 'pgp' | 'dsse' | 'x509' | 'unknown';
   /**
    * The signing key's fingerprint as the signature descriptor records it (upper-case hex), when it
    * records one: who signed, even when no key given can check the signature.
@@ -174,7 +180,24 @@ async function taskSignatures(img: SifImage, t: Task): Promise<{ sig: ObjectDesc
   return out;
 }
 
-type Decoded = { format: 'dsse'; envelope: Envelope } | { format: 'pgp'; block: ClearsignBlock };
+type Decoded = { format: 'dsse'; envelope: Envelope } | { format: 'pgp'; block: ClearsignBlock } | { format: 'x509'; message: Uint8Array; signature: Uint8Array };
+
+/** Apptainer's X.509 signature: two PEM blocks, `SIGNED MESSAGE` (the JSON) and `SIGNATURE`. */
+function decodeX509Message(data: Uint8Array): { message: Uint8Array; signature: Uint8Array } | undefined {
+  const text = new TextDecoder().decode(data);
+  const block = (type: string, from: number): { bytes: Uint8Array; end: number } | undefined => {
+    const begin = `-----BEGIN ${type}-----`;
+    const end = `-----END ${type}-----`;
+    const a = text.indexOf(begin, from);
+    const b = a < 0 ? -1 : text.indexOf(end, a);
+    if (a < 0 || b < 0) return undefined;
+    const bytes = base64Decode(text.slice(a + begin.length, b).replace(/\s+/g, ''));
+    return bytes ? { bytes, end: b + end.length } : undefined;
+  };
+  const m = block('SIGNED MESSAGE', 0);
+  const s = m && block('SIGNATURE', m.end);
+  return m && s ? { message: m.bytes, signature: s.bytes } : undefined;
+}
 
 function detectFormat(sig: ObjectDescriptor, data: Uint8Array, opts: VerifyOptions): Decoded {
   const signatureId = sig.id;
@@ -191,10 +214,13 @@ function detectFormat(sig: ObjectDescriptor, data: Uint8Array, opts: VerifyOptio
     return { format: 'pgp', block };
   }
   if (startsWith(data, SIGNED_MESSAGE)) {
-    // Apptainer's X.509 format (apptainer/sif): a base64 JSON payload in a "SIGNED MESSAGE" block.
-    throw sifError('FORMAT_NOT_RECOGNIZED', "signature format not recognized: X.509 signatures (Apptainer's signed-message format) are not supported yet", {
-      signatureId,
-    });
+    // Apptainer's X.509 format (apptainer/sif, 2022): a JSON message and its signature in PEM blocks.
+    const x = decodeX509Message(data);
+    if (!x) throw sifError('FORMAT_NOT_RECOGNIZED', 'signature format not recognized: X.509 signature without a SIGNATURE block', { signatureId });
+    if (!opts.certificateKeys || opts.certificateKeys.length === 0) {
+      throw sifError('NO_KEY_MATERIAL', 'key material not provided for X.509 signature (verify it with --certificate)', { signatureId });
+    }
+    return { format: 'x509', ...x };
   }
   throw sifError('FORMAT_NOT_RECOGNIZED', 'signature format not recognized', { signatureId });
 }
@@ -209,6 +235,14 @@ async function decodeMessage(dec: Decoded, hash: HashAlgorithm | undefined, opts
     const v = await verifyEnvelope(dec.envelope, opts.dsseKeys!, hash);
     r.keys = v.keys;
     return v.payload;
+  }
+  if (dec.format === 'x509') {
+    // RSA PKCS#1 v1.5 and ECDSA sign the message with SHA-256; Ed25519 signs its SHA-256 digest.
+    const digest = await digestBytes('sha256', dec.message);
+    for (const key of opts.certificateKeys!) {
+      if (await pemVerify(key, 'sha256', key.type === 'ed25519' ? digest : dec.message, dec.signature)) return dec.message;
+    }
+    throw sifError('SIGNATURE_NOT_VALID', 'x509: signature does not verify with the certificate');
   }
   const v = await verifyClearsign(dec.block, opts.keyring as PgpKeyring);
   r.signer = v.signer;
@@ -333,6 +367,7 @@ const VERIFY_SPEC: OptionSpec = {
   ...SELECTION_SPEC,
   keyring: isKeyring,
   dsseKeys: is.array(is.object),
+  certificateKeys: is.array(is.object),
   continueOnError: is.boolean,
   onResult: is.function,
   onProgress: is.function,
@@ -402,7 +437,8 @@ export async function verifyImage(img: SifImage, opts: VerifyOptions = {}): Prom
         // Listed in the report (a signature no key given can check), but not a checked result: the
         // reference reports no result for it either.
         const error = asSifError(e);
-        report.results.push({ signature: sig, format: error.code === 'NO_KEY_MATERIAL' ? 'dsse' : 'unknown', verified: [], error, ...fp });
+        const format = error.code !== 'NO_KEY_MATERIAL' ? 'unknown' : startsWith(data, SIGNED_MESSAGE) ? 'x509' : 'dsse';
+        report.results.push({ signature: sig, format, verified: [], error, ...fp });
         report.errors.push(error);
         if (!opts.continueOnError) return report;
         continue;

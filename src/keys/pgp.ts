@@ -79,7 +79,7 @@ export function stripTrustPackets(b: Uint8Array): Uint8Array {
 function keyPacketsOf(bytes: Uint8Array, what: string): Uint8Array[] {
   const head = new TextDecoder().decode(bytes.subarray(0, 4096));
   if (head.includes('-----BEGIN CERTIFICATE-----') || head.includes('-----BEGIN X509 CERTIFICATE-----')) {
-    throw sifError('KEY_UNSUPPORTED', `${what}: an X.509 certificate is not an OpenPGP key (certificates are not supported yet)`);
+    throw sifError('KEY_UNSUPPORTED', `${what}: an X.509 certificate is not an OpenPGP key (verify with a certificate through --certificate)`);
   }
   if (!head.includes(ARMOR_PREFIX)) return [stripTrustPackets(bytes)];
   const blocks = decodeArmorBlocks(new TextDecoder().decode(bytes)).filter((b) => b.type.startsWith('PGP '));

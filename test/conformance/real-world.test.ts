@@ -1,11 +1,12 @@
 // Images built by SingularityCE and Apptainer (real-world/ in the reference fixtures): every one loads
-// and lists as siftool lists it, signed ones verify with their keys, and the X.509-signed one gets a
-// clear "not supported yet" rather than a bare format error.
-import { readdirSync } from 'node:fs';
+// and lists as siftool lists it, signed ones verify with their keys, and the X.509-signed one (Apptainer's
+// 2022 format) verifies with its certificate as the root, not with another root, not when tampered.
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { referenceFixtures } from '../helpers/paths.js';
+import { referenceFixtures, TESTDATA } from '../helpers/paths.js';
 
 const RW = join(referenceFixtures(), 'real-world');
 const images = readdirSync(RW).filter((f) => f.endsWith('.sif'));
@@ -36,9 +37,24 @@ describe('real-world images', () => {
     expect(r.code).toBe(255);
     expect(r.stderr).toMatch(/^FATAL: +Failed to verify container: integrity: signature object 5 not valid: .*unknown entity/);
   });
-  it('the X.509-signed image: "X.509 signatures are not supported yet"', async () => {
-    const r = await runCli(['verify', join(RW, 'apptainer-one-group-signed-x509.sif')]);
-    expect(r.code).toBe(255);
-    expect(r.stderr).toMatch(/X\.509 signatures .* are not supported yet/);
+  it('the X.509-signed image verifies with its certificate as root, and only then', async () => {
+    const image = join(RW, 'apptainer-one-group-signed-x509.sif');
+    const crt = join(RW, 'apptainer-x509-example.crt');
+    const ok = await runCli(['verify', '--certificate', crt, '--certificate-roots', crt, image]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/1 +\|1 +\|NONE +\|FS\n2 +\|1 +\|NONE +\|FS\nContainer verified: /);
+    const other = await runCli(['verify', '--certificate', crt, '--certificate-roots', join(TESTDATA, 'x509/root.pem'), image]);
+    expect(other.code).toBe(255);
+    expect(other.stderr).toMatch(/x509: certificate signed by unknown authority/);
+    const nokey = await runCli(['verify', image]);
+    expect(nokey.stderr).toMatch(/key material not provided for X\.509 signature \(verify it with --certificate\)/);
+    // a changed byte of the root file system
+    const copy = join(mkdtempSync(join(tmpdir(), 'sifkit-x509rw-')), 'x509.sif');
+    const bytes = readFileSync(image);
+    bytes[36864 + 100] ^= 1;
+    writeFileSync(copy, bytes);
+    const tampered = await runCli(['verify', '--certificate', crt, '--certificate-roots', crt, copy]);
+    expect(tampered.code).toBe(255);
+    expect(tampered.stderr).toMatch(/integrity: data object integrity compromised: 2/);
   });
 });

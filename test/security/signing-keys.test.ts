@@ -70,6 +70,6 @@ describe('point 4: key files', () => {
     const cert = save('cert.pem', '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2hlY2sgb25seSB0aGUgaGVhZGVy\n-----END CERTIFICATE-----\n');
     const r = await runCli(['verify', '--key', cert, join(TESTDATA, 'images/sample-signed.sif')]);
     expect(r.code).toBe(255);
-    expect(r.stderr).toBe(`FATAL:   Failed to verify container: failed to load key material: ${cert}: an X.509 certificate is not an OpenPGP key (certificates are not supported yet)\n`);
+    expect(r.stderr).toBe(`FATAL:   Failed to verify container: failed to load key material: ${cert}: an X.509 certificate is not an OpenPGP key (verify with a certificate through --certificate)\n`);
   });
 });

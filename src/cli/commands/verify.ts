@@ -217,7 +217,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       if (typeof inter === 'string') certOpts.intermediates = readCertificates(await text(inter), inter);
       if (typeof roots === 'string') certOpts.roots = readCertificates(await text(roots), roots);
       verifyCertificate(cert, certOpts);
-      opts.dsseKeys = [await certificateKey(cert, certFile)];
+      const key = await certificateKey(cert, certFile);
+      // SingularityCE's DSSE signatures and Apptainer's X.509 messages alike
+      opts.dsseKeys = [key];
+      opts.certificateKeys = [key];
     } catch (e) {
       if (style !== 'ce3') log(io, 'INFO', keyMaterialLine);
       return failEarly(e, isSifError(e, 'CERTIFICATE_INVALID') ? errorText(e) : `failed to load certificate: ${errorText(e)}`);
