@@ -67,6 +67,20 @@ describe('verify --certificate', () => {
     );
   });
 
+  it('sign --certificate checks the key belongs to the certificate; the result verifies with it', async () => {
+    const img = join(work, 'cert-sign.sif');
+    copyFileSync(join(TESTDATA, 'images/sample.sif'), img);
+    const bad = await runCli(['sign', '--certificate', X('signer.pem'), '--key', X('stranger-key.pem'), img]);
+    expect(bad.code).toBe(255);
+    expect(bad.stderr).toMatch(/is not the key of the certificate/);
+    const pgp = await runCli(['sign', '--certificate', X('signer.pem'), '--key', join(TESTDATA, 'keys/sample-secret.asc'), img]);
+    expect(pgp.stderr).toMatch(/--certificate needs a PEM private key/);
+    const ok = await runCli(['sign', '--certificate', X('signer.pem'), '--key', X('signer-key.pem'), img]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const v = await runCli(['verify', '--certificate', X('signer.pem'), '--certificate-roots', X('root.pem'), '--certificate-intermediates', X('intermediate.pem'), img]);
+    expect(v.code, v.stderr).toBe(0);
+  });
+
   it('--certificate and --key together are a usage error', async () => {
     const r = await runCli(['verify', '--certificate', X('signer.pem'), '--key', X('signer.pem'), signed.signer!]);
     expect(r.code).toBe(1);

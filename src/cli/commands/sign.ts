@@ -15,6 +15,9 @@ import type { PgpPrivateKey } from '../../keys/pgp.js';
 import { keyringPaths, readKeyring } from '../../keys/keyring.js';
 import { Prompter } from '../prompt.js';
 import { listOld } from './key.js';
+import { certificateKey, readCertificates } from '../../keys/x509.js';
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 import { log } from '../log.js';
 
 /** Help text. */
@@ -30,6 +33,8 @@ sifkit sign --key private.pem image.sif
 SIFKIT_PASSPHRASE=secret sifkit sign --key private.asc image.sif
 
 Flags:
+      --certificate string       the certificate of the PEM --key (checked to match): the DSSE signature
+                                 'verify --certificate' checks, as SingularityCE 4's
       --deterministic            zero descriptor times and no PGP salt (reproducible with --time)
   -g, --group-id uint32          sign objects with the specified group ID
   -h, --help                     help for sign
@@ -54,6 +59,7 @@ Flags:
 export async function run(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseFlags(args, {
     key: { type: 'string' },
+    certificate: { type: 'string' },
     ...SELECTION_FLAGS,
     'passphrase-file': { type: 'string' },
     time: { type: 'string' },
@@ -116,6 +122,18 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       key = await unlockPgpKey(chosen as PgpPrivateKey, p.secret, io, pass, prompter);
     } catch (e) {
       return fatal(errorText(e));
+    }
+  }
+  if (typeof values.certificate === 'string') {
+    // The signature is the DSSE one SingularityCE 4 verifies with --certificate: only the key's
+    // match with the certificate is checked here (a mismatch would never verify).
+    if (key.kind !== 'pem') return fatal('--certificate needs a PEM private key (--key private.pem)');
+    try {
+      const cert = readCertificates(new TextDecoder().decode(await readSmallFile(values.certificate)), values.certificate)[0]!;
+      const certKey = await certificateKey(cert, values.certificate);
+      if (!sameBytes(certKey.spki, key.key.spki)) return fatal(`the key in ${keyFile!} is not the key of the certificate ${values.certificate}`);
+    } catch (e) {
+      return fatal(`failed to load certificate: ${errorText(e)}`);
     }
   }
   if (key.kind === 'pem') opts.dsseKeys = [key.key];
