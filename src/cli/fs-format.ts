@@ -16,6 +16,18 @@ const TYPE_CHAR: Record<Stat['type'], string> = { dir: 'd', file: '-', symlink: 
  * @returns e.g. `drwxr-xr-x`
  */
 export function modeString(st: Stat): string {
+  const key = st.mode;
+  let cached = modeStrings.get(key);
+  if (cached === undefined) {
+    cached = computeMode(st);
+    modeStrings.set(key, cached);
+  }
+  return cached;
+}
+
+const modeStrings = new Map<number, string>();
+
+function computeMode(st: Stat): string {
   const m = st.mode;
   const rwx = (shift: number, special: number, on: string, off: string): string => {
     const r = m & (4 << shift) ? 'r' : '-';

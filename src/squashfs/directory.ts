@@ -30,6 +30,17 @@ const bad = (why: string): never => {
 
 const decoder = new TextDecoder();
 
+/** A name as text: ASCII (almost every name) without a call into the decoder, else UTF-8. */
+function decodeName(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c >= 0x80) return decoder.decode(b);
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
 /**
  * Reads a whole listing. Parsed synchronously from loaded blocks; when a block is missing the parse
  * goes back to the last whole entry, waits for the block and goes on (linear in the listing's size).
@@ -65,7 +76,7 @@ export async function readListing(c: MetadataCursor, size: number, where: string
         if (nameLen > 256 || nameLen > left - 8) bad(`${where}: directory entry name of ${nameLen} bytes`);
         const nameBytes = c.takeSync(nameLen).slice();
         left -= 8 + nameLen;
-        const name = decoder.decode(nameBytes);
+        const name = decodeName(nameBytes);
         if (nameBytes.includes(0x2f) || nameBytes.includes(0) || name === '.' || name === '..') {
           bad(`${where}: directory entry with an unsafe name ${JSON.stringify(name)}`);
         }

@@ -53,7 +53,7 @@ describe('conflicting flags are usage errors', () => {
 });
 
 describe('help', () => {
-  const commands = [['add'], ['del'], ['dump'], ['header'], ['info'], ['list'], ['new'], ['setprim'], ['sign'], ['verify'], ['recover'], ['key'], ['key', 'newpair'], ['key', 'list'], ['key', 'import'], ['key', 'export'], ['key', 'remove']];
+  const commands = [['add'], ['del'], ['dump'], ['header'], ['info'], ['list'], ['new'], ['setprim'], ['sign'], ['verify'], ['recover'], ['key'], ['key', 'newpair'], ['key', 'list'], ['key', 'import'], ['key', 'export'], ['key', 'remove'], ['key', 'search'], ['key', 'pull'], ['key', 'push'], ['ls'], ['cat'], ['extract'], ['export'], ['inspect']];
   it.each(commands)('%s: flag descriptions start in one column', async (...cmd) => {
     const r = await runCli([...cmd, '--help']);
     expect(r.code).toBe(0);

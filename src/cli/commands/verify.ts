@@ -35,25 +35,32 @@ sifkit verify --key public.asc image.sif
 sifkit verify --key public.pem --json image.sif
 
 Flags:
-  -a, --all               verify all objects (with --legacy-insecure)
-  -g, --group-id uint32   verify objects with the specified group ID
-  -h, --help              help for verify
-  -i, --sif-id uint32     verify object with the specified ID
-  -j, --json              output json (singularity's form)
-      --json=full         output sifkit's full JSON report on stdout (same as --report -)
-      --certificate string                path to the signer's certificate (PEM): it must chain to a
-                                          root with the code-signing usage; its key verifies DSSE
-      --certificate-intermediates string  path to intermediate certificates (PEM bundle)
-      --certificate-roots string          path to root certificates (PEM bundle) [default: the system's]
-      --key stringArray   path to a key file: OpenPGP public key(s), armored or binary, or a PEM
-                          public key (DSSE); repeatable
-      --legacy-insecure   enable verification of (insecure) legacy signatures
-  -l, --local             only verify with local key(s) in keyring: never contact a key server
-  -u, --url string        key server to fetch unknown signers' keys from [default: $SIFKIT_KEYSERVER, or
-                          the active remote's keyservers in singularity's remote.yaml]
-      --report string     write sifkit's full JSON report (every signature, error codes) to a file
-                          ("-" for stdout); verification goes on past the first failure
-      --style string      output form: ce3 (SingularityCE/PRO 3.x, default), ce4, apptainer
+  -a, --all                                 verify all objects (with --legacy-insecure)
+      --certificate string                  path to the signer's certificate (PEM): it must chain to
+                                            a root with the code-signing usage; its key verifies the
+                                            DSSE (or Apptainer X.509) signatures
+      --certificate-intermediates string    path to intermediate certificates (PEM bundle)
+      --certificate-roots string            path to root certificates (PEM bundle) [default: the
+                                            system's]
+  -g, --group-id uint32                     verify objects with the specified group ID
+  -h, --help                                help for verify
+  -i, --sif-id uint32                       verify object with the specified ID
+  -j, --json                                output json (singularity's form)
+      --json=full                           output sifkit's full JSON report on stdout (same as
+                                            --report -)
+      --key stringArray                     path to a key file: OpenPGP public key(s), armored or
+                                            binary, or a PEM public key (DSSE); repeatable
+      --legacy-insecure                     enable verification of (insecure) legacy signatures
+  -l, --local                               only verify with local key(s) in keyring: never contact
+                                            a key server
+      --report string                       write sifkit's full JSON report (every signature, error
+                                            codes) to a file ("-" for stdout); verification goes on
+                                            past the first failure
+      --style string                        output form: ce3 (SingularityCE/PRO 3.x, default), ce4,
+                                            apptainer
+  -u, --url string                          key server to fetch unknown signers' keys from
+                                            [default: $SIFKIT_KEYSERVER, or the active remote's
+                                            keyservers in singularity's remote.yaml]
 
 Without --key, keys come from the local public keyring ($SINGULARITY_SYPGPDIR or
 ~/.singularity/sypgp/pgp-public) and the global keyring ($SIFKIT_GLOBAL_KEYRING, or
