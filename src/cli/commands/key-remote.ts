@@ -141,6 +141,25 @@ export async function search(args: string[], io: CliIO): Promise<number> {
   return EXIT.OK;
 }
 
+/** What pull and push share: flags, help, one fingerprint argument, singularity's failure line. */
+async function fingerprintCommand(
+  which: 'pull' | 'push',
+  args: string[],
+  io: CliIO,
+): Promise<number | { values: Parsed['values']; positionals: string[]; want: string; fail: (why: string) => number }> {
+  const { values, positionals } = parseFlags(args, { ...REMOTE, ...COMMON });
+  if (values.help) {
+    await writeAll(io.stdout, HELP[which]);
+    return EXIT.OK;
+  }
+  if (positionals.length !== 1) throw new UsageError(`accepts 1 arg(s), received ${positionals.length}`);
+  const fail = (why: string): number => {
+    log(io, 'ERROR', `${which} failed: ${why}`);
+    return 2;
+  };
+  return { values, positionals, want: positionals[0]!.replace(/^0x/i, '').toUpperCase(), fail };
+}
+
 /**
  * `sifkit key pull`.
  *
@@ -149,17 +168,9 @@ export async function search(args: string[], io: CliIO): Promise<number> {
  * @returns exit status
  */
 export async function pull(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseFlags(args, { ...REMOTE, ...COMMON });
-  if (values.help) {
-    await writeAll(io.stdout, HELP.pull);
-    return EXIT.OK;
-  }
-  if (positionals.length !== 1) throw new UsageError(`accepts 1 arg(s), received ${positionals.length}`);
-  const want = positionals[0]!.replace(/^0x/i, '').toUpperCase();
-  const fail = (why: string): number => {
-    log(io, 'ERROR', `pull failed: ${why}`);
-    return 2;
-  };
+  const start = await fingerprintCommand('pull', args, io);
+  if (typeof start === 'number') return start;
+  const { values, positionals, want, fail } = start;
   if (!/^[0-9A-F]*$/.test(want)) return fail(`failed to decode fingerprint: encoding/hex: invalid byte in ${JSON.stringify(positionals[0])}`);
   if (want.length !== 8 && want.length !== 40) return fail('not a valid key length: only accepts 8, or 40 chars');
   const opts = await keyserver(io, values);
@@ -202,17 +213,9 @@ export async function pull(args: string[], io: CliIO): Promise<number> {
  * @returns exit status
  */
 export async function push(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseFlags(args, { ...REMOTE, ...COMMON });
-  if (values.help) {
-    await writeAll(io.stdout, HELP.push);
-    return EXIT.OK;
-  }
-  if (positionals.length !== 1) throw new UsageError(`accepts 1 arg(s), received ${positionals.length}`);
-  const want = positionals[0]!.replace(/^0x/i, '').toUpperCase();
-  const fail = (why: string): number => {
-    log(io, 'ERROR', `push failed: ${why}`);
-    return 2;
-  };
+  const start = await fingerprintCommand('push', args, io);
+  if (typeof start === 'number') return start;
+  const { values, want, fail } = start;
   if (!/^([0-9A-F]{16}|[0-9A-F]{40})$/.test(want)) return fail('please provide a keyid(16 chars) or a full fingerprint(40 chars)');
   const p = paths(io, values);
   try {
