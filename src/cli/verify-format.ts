@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { goMarshalIndent } from '../integrity/gojson.js';
 import { isSifError, type SifError } from '../errors.js';
 import type { ObjectDescriptor } from '../image/image.js';
 import type { VerifyReport, VerifyResult } from '../integrity/verify.js';
@@ -73,14 +74,7 @@ export function formatResultText(r: VerifyResult, color: boolean): { text: strin
  * @returns the text
  */
 export function goJson(v: unknown): string {
-  return (
-    JSON.stringify(v, null, 2)
-      .replace(/</g, '\\u003c')
-      .replace(/>/g, '\\u003e')
-      .replace(/&/g, '\\u0026')
-      .replace(/\u2028/g, '\\u2028')
-      .replace(/\u2029/g, '\\u2029') + '\n'
-  );
+  return goMarshalIndent(v, '  ');
 }
 
 interface SignerEntry {

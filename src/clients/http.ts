@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { sifError } from '../errors.js';
+import { isSifError, sifError } from '../errors.js';
+import { concatBytes } from '../hash/index.js';
 
 /** Options shared by the clients' requests. */
 export interface HttpOptions {
@@ -114,17 +115,12 @@ export async function httpRequest(req: HttpRequest, opts: HttpOptions = {}): Pro
             parts.push(value);
           }
         } catch (e) {
-          if (e instanceof Error && 'code' in e && (e as { code: string }).code === 'RESPONSE_TOO_LARGE') throw e;
+          if (isSifError(e, 'RESPONSE_TOO_LARGE')) throw e;
           if (timer.signal.aborted) why();
           throw sifError('NETWORK_ERROR', `${url.origin}: the response broke off: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
         }
       }
-      const body = new Uint8Array(size);
-      let at = 0;
-      for (const p of parts) {
-        body.set(p, at);
-        at += p.length;
-      }
+      const body = concatBytes(parts);
       return {
         status: res.status,
         statusText: res.statusText,

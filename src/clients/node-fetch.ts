@@ -8,7 +8,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { EnvHttpProxyAgent, fetch as undiciFetch } from 'undici';
 
 /** Options for {@link nodeFetch}. */
 export interface NodeFetchOptions {
@@ -27,22 +26,27 @@ export interface NodeFetchOptions {
  * @returns a fetch function
  */
 export function nodeFetch(opts: NodeFetchOptions = {}): typeof fetch {
-  const env = opts.env ?? process.env;
-  const caFile = opts.caFile ?? env.SIFKIT_CA_FILE;
-  const connect: { rejectUnauthorized: boolean; ca?: string[] } = { rejectUnauthorized: opts.insecure !== true };
-  if (caFile) {
+  // undici (and the CA file) are loaded on the first request, not when a command starts
+  let ready: Promise<{ undiciFetch: typeof import('undici').fetch; dispatcher: import('undici').Dispatcher }> | undefined;
+  const load = async (): Promise<{ undiciFetch: typeof import('undici').fetch; dispatcher: import('undici').Dispatcher }> => {
+    const { EnvHttpProxyAgent, fetch: undiciFetch } = await import('undici');
+    const env = opts.env ?? process.env;
+    const caFile = opts.caFile ?? env.SIFKIT_CA_FILE;
+    const connect: { rejectUnauthorized: boolean; ca?: string[] } = { rejectUnauthorized: opts.insecure !== true };
     // the extra bundle comes on top of Node's own roots
-    connect.ca = [...rootCertificates, readFileSync(caFile, 'utf8')];
-  }
-  const pick = (a: string, b: string): string | undefined => env[a] ?? env[b];
-  const proxy: { httpProxy?: string; httpsProxy?: string; noProxy?: string } = {};
-  const http = pick('http_proxy', 'HTTP_PROXY');
-  const https = pick('https_proxy', 'HTTPS_PROXY');
-  const no = pick('no_proxy', 'NO_PROXY');
-  if (http) proxy.httpProxy = http;
-  if (https) proxy.httpsProxy = https;
-  if (no) proxy.noProxy = no;
-  const dispatcher = new EnvHttpProxyAgent({ ...proxy, connect });
-  return ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) =>
-    undiciFetch(input as never, { ...(init as object), dispatcher } as never)) as unknown as typeof fetch;
+    if (caFile) connect.ca = [...rootCertificates, readFileSync(caFile, 'utf8')];
+    const pick = (a: string, b: string): string | undefined => env[a] ?? env[b];
+    const proxy: { httpProxy?: string; httpsProxy?: string; noProxy?: string } = {};
+    const http = pick('http_proxy', 'HTTP_PROXY');
+    const https = pick('https_proxy', 'HTTPS_PROXY');
+    const no = pick('no_proxy', 'NO_PROXY');
+    if (http) proxy.httpProxy = http;
+    if (https) proxy.httpsProxy = https;
+    if (no) proxy.noProxy = no;
+    return { undiciFetch, dispatcher: new EnvHttpProxyAgent({ ...proxy, connect }) };
+  };
+  return (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+    const { undiciFetch, dispatcher } = await (ready ??= load());
+    return undiciFetch(input as never, { ...(init as object), dispatcher } as never);
+  }) as unknown as typeof fetch;
 }

@@ -9,7 +9,6 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { sifError } from '../errors.js';
 import { readSmallFile } from '../io/node.js';
 import { httpRequest } from './http.js';
@@ -75,7 +74,9 @@ const bad = (file: string, why: string): never => {
   throw sifError('INVALID_ARGUMENT', `${file}: ${why}`);
 };
 
-function decode(file: string, text: string): Omit<RemoteConfig, 'files'> {
+async function decode(file: string, text: string): Promise<Omit<RemoteConfig, 'files'>> {
+  // the YAML parser is loaded only when a configuration file exists
+  const { parse } = await import('yaml');
   let v: unknown;
   try {
     v = parse(text, { maxAliasCount: 10 });
@@ -161,13 +162,13 @@ export async function readRemoteConfig(env: Record<string, string | undefined>):
   for (const f of candidates) {
     const text = await readIfThere(f);
     if (text !== undefined) {
-      user = decode(f, text);
+      user = await decode(f, text);
       files.push(f);
       break;
     }
   }
   const sysText = await readIfThere(systemFile);
-  const system = sysText !== undefined ? decode(systemFile, sysText) : undefined;
+  const system = sysText !== undefined ? await decode(systemFile, sysText) : undefined;
   if (system) files.push(systemFile);
   if (!user && !system) return undefined;
   const out: RemoteConfig = { active: user?.active, remotes: { ...(user?.remotes ?? {}) }, credentials: [...(user?.credentials ?? [])], files };

@@ -91,7 +91,7 @@ export async function extractFs(fs: SquashFs, dir: string, opts: ExtractOptions 
 
   const dest = (path: string): string => (path === '/' ? dir : join(dir, ...path.split('/').filter(Boolean)));
   /** Makes sure each parent of `path` under DIR is a real directory. */
-  const parents = async (path: string): Promise<void> => {
+  const parents = (path: string): void => {
     const parts = path.split('/').filter(Boolean);
     let at = dir;
     for (const p of parts.slice(0, -1)) {
@@ -104,12 +104,12 @@ export async function extractFs(fs: SquashFs, dir: string, opts: ExtractOptions 
     }
   };
   /** Clears the way for a new entry (extracting over an earlier extraction, as `unsquashfs -f`). */
-  const clear = async (to: string, keepDir: boolean): Promise<boolean> => {
+  const clear = (to: string, keepDir: boolean): boolean => {
     const st = lstatOrUndefined(to);
     if (!st) return false;
     if (st.isDirectory()) {
       if (keepDir) return true;
-      await fsp.rm(to, { recursive: true });
+      fsx.rmSync(to, { recursive: true });
     } else fsx.unlinkSync(to);
     return false;
   };
@@ -130,7 +130,7 @@ export async function extractFs(fs: SquashFs, dir: string, opts: ExtractOptions 
       }
     }
   };
-  const owner = async (e: WalkEntry, to: string): Promise<void> => {
+  const owner = (e: WalkEntry, to: string): void => {
     if (owners) fsx.lchownSync(to, e.stat.uid, e.stat.gid);
   };
 
@@ -157,7 +157,7 @@ export async function extractFs(fs: SquashFs, dir: string, opts: ExtractOptions 
       fsx.closeSync(fd);
     }
     await xattrs(e, to);
-    await owner(e, to);
+    owner(e, to);
     fsx.chmodSync(to, st.mode & 0o7777);
     fsx.utimesSync(to, st.mtime, st.mtime);
   };
@@ -167,17 +167,17 @@ export async function extractFs(fs: SquashFs, dir: string, opts: ExtractOptions 
     throwIfAborted(opts.signal, 'extract');
     const to = dest(e.path);
     const st = e.stat;
-    if (e.path !== '/') await parents(e.path);
+    if (e.path !== '/') parents(e.path);
     switch (st.type) {
       case 'dir': {
-        if (!(await clear(to, true))) fsx.mkdirSync(to, { mode: 0o700 });
+        if (!clear(to, true)) fsx.mkdirSync(to, { mode: 0o700 });
         else fsx.chmodSync(to, 0o700);
         made.add(to);
         dirs.push({ dest: to, e });
         break;
       }
       case 'file': {
-        await clear(to, false);
+        clear(to, false);
         const first = st.nlink > 1 ? links.get(st.inode) : undefined;
         if (first !== undefined) {
           await first.done;
@@ -200,9 +200,9 @@ export async function extractFs(fs: SquashFs, dir: string, opts: ExtractOptions 
         break;
       }
       case 'symlink': {
-        await clear(to, false);
+        clear(to, false);
         fsx.symlinkSync(st.target!, to);
-        await owner(e, to);
+        owner(e, to);
         fsx.lutimesSync(to, st.mtime, st.mtime);
         break;
       }
@@ -215,7 +215,7 @@ export async function extractFs(fs: SquashFs, dir: string, opts: ExtractOptions 
           summary.skipped++;
           continue;
         }
-        await clear(to, false);
+        clear(to, false);
         try {
           await special(e, to);
         } catch (err) {
@@ -224,7 +224,7 @@ export async function extractFs(fs: SquashFs, dir: string, opts: ExtractOptions 
           continue;
         }
         await xattrs(e, to);
-        await owner(e, to);
+        owner(e, to);
         fsx.chmodSync(to, st.mode & 0o7777);
         fsx.utimesSync(to, st.mtime, st.mtime);
         break;
@@ -239,7 +239,7 @@ export async function extractFs(fs: SquashFs, dir: string, opts: ExtractOptions 
   // entries are made in them.
   for (const { dest: to, e } of dirs.reverse()) {
     await xattrs(e, to);
-    await owner(e, to);
+    owner(e, to);
     fsx.chmodSync(to, e.stat.mode & 0o7777);
     fsx.utimesSync(to, e.stat.mtime, e.stat.mtime);
   }

@@ -6,6 +6,7 @@
  * @module
  */
 import { isSifError } from '../errors.js';
+import { compareBytes } from '../squashfs/directory.js';
 import type { SquashFs } from '../squashfs/fs.js';
 
 /** An inspect section. */
@@ -42,14 +43,10 @@ export interface Work {
   startscript?: string;
 }
 
+const utf8 = new TextEncoder();
+
 /** Byte-wise comparison of strings (Go's sort order for map keys). */
-export const byBytes = (a: string, b: string): number => {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
-  return x.length - y.length;
-};
+export const byBytes = (a: string, b: string): number => compareBytes(utf8.encode(a), utf8.encode(b));
 
 /** Reads a file if it is a regular file once symlinks are followed (inside the image), else undefined. */
 async function regularFile(fs: SquashFs, path: string): Promise<string | undefined> {

@@ -13,6 +13,7 @@
  */
 import { DataType } from '../format/types.js';
 import type { SifImage } from '../image/image.js';
+import { goMarshalIndent } from '../integrity/gojson.js';
 import { checkOptions, is } from '../options.js';
 import type { SquashFs } from '../squashfs/fs.js';
 import { openRootFs } from '../squashfs/rootfs.js';
@@ -278,14 +279,7 @@ function shape(w: Work): InspectMetadata {
  * @returns the text
  */
 export function inspectJson(m: InspectMetadata): string {
-  return (
-    JSON.stringify(m, null, '\t')
-      .replace(/</g, '\\u003c')
-      .replace(/>/g, '\\u003e')
-      .replace(/&/g, '\\u0026')
-      .replace(/\u2028/g, '\\u2028')
-      .replace(/\u2029/g, '\\u2029') + '\n'
-  );
+  return goMarshalIndent(m, '\t');
 }
 
 /**

@@ -252,3 +252,22 @@ export function goJsonSyntaxError(b: Uint8Array): string | undefined {
   }
   return endTop ? undefined : 'unexpected end of JSON input';
 }
+
+/**
+ * JSON text as Go's `json.MarshalIndent(v, "", indent)` writes it through an encoder that escapes
+ * HTML (`<`, `>`, `&`) and U+2028/U+2029, with a final newline.
+ *
+ * @param v - the value
+ * @param indent - the indent of one level (`"  "`, `"\t"`)
+ * @returns the text
+ */
+export function goMarshalIndent(v: unknown, indent: string): string {
+  return (
+    JSON.stringify(v, null, indent)
+      .replace(/</g, '\\u003c')
+      .replace(/>/g, '\\u003e')
+      .replace(/&/g, '\\u0026')
+      .replace(/\u2028/g, '\\u2028')
+      .replace(/\u2029/g, '\\u2029') + '\n'
+  );
+}

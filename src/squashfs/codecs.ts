@@ -15,6 +15,7 @@
  * @module
  */
 import { sifError } from '../errors.js';
+import { concatBytes } from '../hash/index.js';
 import { nodeBuiltin } from '../runtime.js';
 import { lz4DecompressBlock } from './lz4.js';
 import { lzo1xDecompress } from './lzo.js';
@@ -106,7 +107,7 @@ function streamed(name: string, limit: number, run: (push: (chunk: Uint8Array) =
     if ((e as { code?: string }).code === 'SQUASHFS_INVALID') throw e;
     corrupt(name, e);
   }
-  return join(parts, size);
+  return join(parts);
 }
 
 interface XzModule {
@@ -135,7 +136,7 @@ async function xz(): Promise<Decompress> {
       if ((e as { code?: string }).code === 'SQUASHFS_INVALID') throw e;
       corrupt('xz', e);
     }
-    return join(parts, size);
+    return join(parts);
   };
 }
 
@@ -160,17 +161,8 @@ async function lzma(): Promise<Decompress> {
   };
 }
 
-function join(parts: Uint8Array[], size: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  if (parts.length === 0) return new Uint8Array(0);
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+/** The decoded chunks as one array (the only chunk itself, as most blocks come in one). */
+const join = (parts: Uint8Array[]): Uint8Array => (parts.length === 1 ? parts[0]! : concatBytes(parts));
 
 const LOADERS: Record<number, () => Promise<Decompress>> = {
   1: gzip,

@@ -8,6 +8,7 @@
 import { sifError } from '../errors.js';
 import type { ByteSource } from '../io/source.js';
 import type { Decompress } from './codecs.js';
+import { u32le, u64le } from './bytes.js';
 import { NONE32 } from './inode.js';
 import type { MetadataReader } from './metadata.js';
 import type { Superblock } from './superblock.js';
@@ -29,9 +30,6 @@ export function isHole(chunk: Uint8Array): boolean {
   return holes.has(chunk);
 }
 
-/** Little-endian reads that honour a view's offset. */
-const u32le = (b: Uint8Array, at: number): number => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(at, true);
-const u64le = (b: Uint8Array, at: number): bigint => new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(at, true);
 const bad = (why: string): never => {
   throw sifError('SQUASHFS_INVALID', why);
 };
@@ -87,13 +85,16 @@ export class FileData {
     return p;
   }
 
-  /** One data block: `word` is the block-list entry (bit 24 = stored uncompressed). */
-  async dataBlock(pos: number, word: number, what: string): Promise<Uint8Array> {
+  /**
+   * One data block: `word` is the block-list entry (low 24 bits: stored size; bit 24: stored
+   * uncompressed). `read` fetches the stored bytes (default: straight from the source).
+   */
+  async dataBlock(pos: number, word: number, what: string, read?: (at: number, len: number) => Promise<Uint8Array>): Promise<Uint8Array> {
     const size = word & 0xffffff;
     const bs = this.fs.superblock.blockSize;
     if (size > bs) bad(`${what}: stored size ${size} exceeds the block size ${bs}`);
     if (!Number.isSafeInteger(pos) || pos + size > this.fs.superblock.bytesUsed) bad(`${what}: data at ${pos} lies outside the file system`);
-    const raw = await this.fs.source.read(this.fs.offset + pos, size);
+    const raw = await (read ? read(pos, size) : this.fs.source.read(this.fs.offset + pos, size));
     return word & 0x1000000 ? raw : this.fs.decompress(raw, bs);
   }
 
@@ -114,7 +115,6 @@ export class FileData {
     const WINDOW = 4;
     const pending: Promise<Uint8Array>[] = [];
     let pos = f.start;
-    let done = 0;
     let queued = 0;
     let index = 0;
     // Consecutive blocks lie back to back: they are read in runs of up to 1 MiB, one read per run.
@@ -135,23 +135,18 @@ export class FileData {
         return Promise.resolve(hole);
       }
       const what = `${n.path} block ${index}`;
-      if (len > bs) bad(`${what}: stored size ${len} exceeds the block size ${bs}`);
-      if (!Number.isSafeInteger(at) || at + len > sb.bytesUsed) bad(`${what}: data at ${at} lies outside the file system`);
-      return stored(at, len, span)
-        .then((raw) => (word & 0x1000000 ? raw : this.fs.decompress(raw, bs)))
-        .then((b) => {
-          if (b.length > want) bad(`${what}: ${b.length} bytes where ${want} belong`);
-          if (b.length === want) return b;
-          const padded = new Uint8Array(want);
-          padded.set(b);
-          return padded;
-        });
+      return this.dataBlock(at, word, what, (a, l) => stored(a, l, span)).then((b) => {
+        if (b.length > want) bad(`${what}: ${b.length} bytes where ${want} belong`);
+        if (b.length === want) return b;
+        const padded = new Uint8Array(want);
+        padded.set(b);
+        return padded;
+      });
     };
     for (let i = 0; i < f.blockCount; i += 256) {
       const count = Math.min(256, f.blockCount - i);
       const w = await list.take(4 * count);
-      const v = new DataView(w.buffer, w.byteOffset, w.byteLength);
-      const words = Array.from({ length: count }, (_, k) => v.getUint32(4 * k, true));
+      const words = Array.from({ length: count }, (_, k) => u32le(w, 4 * k));
       // stored bytes from each block to the end of this batch, capped at a run's size
       const rest = new Array<number>(count + 1).fill(0);
       for (let k = count - 1; k >= 0; k--) rest[k] = Math.min(RUN, rest[k + 1]! + (words[k]! & 0xffffff));
@@ -163,22 +158,15 @@ export class FileData {
         pending.push(p);
         pos += word & 0xffffff;
         queued += want;
-        if (pending.length >= WINDOW) {
-          const b = await pending.shift()!;
-          done += b.length;
-          yield b;
-        }
+        if (pending.length >= WINDOW) yield await pending.shift()!;
       }
     }
-    while (pending.length) {
-      const b = await pending.shift()!;
-      done += b.length;
-      yield b;
-    }
-    if (done < size) {
-      if (f.fragment === NONE32) bad(`${n.path}: ${size - done} bytes are in no block and no fragment`);
+    while (pending.length) yield await pending.shift()!;
+    // every block comes out at its full size, so what is left is the fragment's tail
+    if (queued < size) {
+      if (f.fragment === NONE32) bad(`${n.path}: ${size - queued} bytes are in no block and no fragment`);
       const frag = await this.fragment(f.fragment);
-      const tail = size - done;
+      const tail = size - queued;
       if (f.fragmentOffset + tail > frag.length) bad(`${n.path}: fragment range ${f.fragmentOffset}+${tail} past a ${frag.length}-byte fragment block`);
       yield frag.subarray(f.fragmentOffset, f.fragmentOffset + tail);
     }

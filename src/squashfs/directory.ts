@@ -6,6 +6,7 @@
  */
 import { sifError } from '../errors.js';
 import { TYPE_NAMES, type FileType } from './inode.js';
+import { u16le, u32le } from './bytes.js';
 import { NotReady, type MetadataCursor } from './metadata.js';
 
 /** One directory entry. */
@@ -62,16 +63,16 @@ export async function readListing(c: MetadataCursor, size: number, where: string
           if (left < 12) bad(`${where}: directory listing ends inside a header`);
           const h = c.takeSync(12);
           left -= 12;
-          const count = u32(h, 0) + 1;
+          const count = u32le(h, 0) + 1;
           if (count > 256) bad(`${where}: directory header with ${count} entries (at most 256)`);
-          run = { count, inodeBlock: u32(h, 4), base: u32(h, 8), i: 0 };
+          run = { count, inodeBlock: u32le(h, 4), base: u32le(h, 8), i: 0 };
         }
         if (left < 8) bad(`${where}: directory listing ends inside an entry`);
         const e = c.takeSync(8);
-        const inodeOffset = e[0]! | (e[1]! << 8);
-        const delta = ((e[2]! | (e[3]! << 8)) << 16) >> 16;
-        const rawType = e[4]! | (e[5]! << 8);
-        const nameLen = (e[6]! | (e[7]! << 8)) + 1;
+        const inodeOffset = u16le(e, 0);
+        const delta = (u16le(e, 2) << 16) >> 16; // signed
+        const rawType = u16le(e, 4);
+        const nameLen = u16le(e, 6) + 1;
         if (rawType < 1 || rawType > 7) bad(`${where}: directory entry of type ${rawType}`);
         if (nameLen > 256 || nameLen > left - 8) bad(`${where}: directory entry name of ${nameLen} bytes`);
         const nameBytes = c.takeSync(nameLen).slice();
@@ -97,8 +98,6 @@ export async function readListing(c: MetadataCursor, size: number, where: string
     }
   }
 }
-
-const u32 = (b: Uint8Array, at: number): number => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 
 /**
  * Byte-wise comparison of names (squashfs sorts entries this way).

@@ -14,6 +14,7 @@ import { modeOf, NONE32, readInode, type Inode } from './inode.js';
 import { MetadataReader, NotReady } from './metadata.js';
 import { parseSuperblock, SUPERBLOCK_SIZE, type Superblock } from './superblock.js';
 import { readXattrs, type Xattr } from './xattr.js';
+import { u32le } from './bytes.js';
 import { FileData } from './data.js';
 import type { DirEntryStat, FsNode, SquashFsOptions, Stat, WalkEntry } from './types.js';
 
@@ -21,8 +22,6 @@ export { isHole } from './data.js';
 export type { DirEntryStat, FsNode, SquashFsOptions, Stat, WalkEntry } from './types.js';
 
 const MAX_SYMLINKS = 40;
-/** A little-endian u32 that honours a view's offset. */
-const u32le = (b: Uint8Array, at: number): number => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(at, true);
 const MAX_DEPTH = 4096;
 
 const bad = (why: string): never => {
@@ -80,10 +79,16 @@ export class SquashFs {
     return { ino, path: '/' };
   }
 
-  #inodeAt(block: number, offset: number, where: string): Promise<Inode> {
+  /** The inode at (inode-table block, offset), parsed from loaded blocks (may throw `NotReady`). */
+  #inodeSync(block: number, offset: number, where: string): Inode {
     const sb = this.superblock;
-    return this.#meta.sync(() => readInode(this.#meta.cursor(sb.inodeTableStart + block, offset, sb.directoryTableStart, `inode of ${where}`), sb.blockSize, where));
+    return readInode(this.#meta.cursor(sb.inodeTableStart + block, offset, sb.directoryTableStart, `inode of ${where}`), sb.blockSize, where);
   }
+
+  #inodeAt(block: number, offset: number, where: string): Promise<Inode> {
+    return this.#meta.sync(() => this.#inodeSync(block, offset, where));
+  }
+
 
   async #entries(dir: Node): Promise<DirEntry[]> {
     const d = dir.ino.dir!;
@@ -131,11 +136,16 @@ export class SquashFs {
     return undefined;
   }
 
-  async #child(dir: Node, e: DirEntry): Promise<Node> {
+  /** A directory entry's node, parsed from loaded blocks (may throw `NotReady`). */
+  #childSync(dir: Node, e: DirEntry): Node {
     const path = dir.path === '/' ? `/${e.name}` : `${dir.path}/${e.name}`;
-    const ino = await this.#inodeAt(e.inodeBlock, e.inodeOffset, path);
+    const ino = this.#inodeSync(e.inodeBlock, e.inodeOffset, path);
     if (ino.type !== e.type) bad(`${path}: directory entry says ${e.type}, inode says ${ino.type}`);
     return { ino, path };
+  }
+
+  #child(dir: Node, e: DirEntry): Promise<Node> {
+    return this.#meta.sync(() => this.#childSync(dir, e));
   }
 
   /** Resolves a path; `follow` follows a final symlink. Symlinks inside resolve within the image. */
@@ -236,7 +246,7 @@ export class SquashFs {
     const dir = await this.#resolve(path, true);
     if (dir.ino.type !== 'dir') throw sifError('NOT_A_DIRECTORY', `${dir.path}: not a directory`);
     const out: DirEntryStat[] = [];
-    for (const e of await this.#entries(dir)) out.push({ name: e.name, stat: await this.#stat(await this.#child(dir, e)) });
+    for (const n of await this.#children(dir)) out.push({ name: n.path.slice(n.path.lastIndexOf('/') + 1), stat: this.#statSync(n) ?? (await this.#stat(n)) });
     return out;
   }
 
@@ -289,18 +299,11 @@ export class SquashFs {
   /** A directory's entries as nodes, their inodes parsed in one synchronous pass per loaded block. */
   async #children(dir: Node): Promise<Node[]> {
     const entries = await this.#entries(dir);
-    const sb = this.superblock;
     const out: Node[] = [];
     while (out.length < entries.length) {
       try {
-        for (let i = out.length; i < entries.length; i++) {
-          const e = entries[i]!;
-          const path = dir.path === '/' ? `/${e.name}` : `${dir.path}/${e.name}`;
-          const c = this.#meta.cursor(sb.inodeTableStart + e.inodeBlock, e.inodeOffset, sb.directoryTableStart, `inode of ${path}`);
-          const ino = readInode(c, sb.blockSize, path);
-          if (ino.type !== e.type) bad(`${path}: directory entry says ${e.type}, inode says ${ino.type}`);
-          out.push({ ino, path });
-        }
+        // resumes at the first entry whose inode block was not loaded yet
+        for (let i = out.length; i < entries.length; i++) out.push(this.#childSync(dir, entries[i]!));
       } catch (x) {
         if (!(x instanceof NotReady)) throw x;
         await this.#meta.block(x.pos, x.what);

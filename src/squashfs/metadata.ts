@@ -168,14 +168,28 @@ export class MetadataCursor {
    * @returns the bytes (a copy when they span blocks)
    */
   async take(n: number): Promise<Uint8Array> {
-    for (;;) {
-      try {
-        return this.takeSync(n);
-      } catch (e) {
-        if (!(e instanceof NotReady)) throw e;
-        await this.reader.block(e.pos, e.what);
-      }
+    try {
+      return this.takeSync(n);
+    } catch (e) {
+      if (!(e instanceof NotReady)) throw e;
     }
+    // Block by block, waiting for each: a record longer than the cache holds still completes
+    // (takeSync needs all its blocks loaded at once).
+    const out = new Uint8Array(n);
+    for (let got = 0; got < n; ) {
+      if (this.pos >= this.limit) bad(`${this.what}: record runs past the end of the table`);
+      await this.reader.block(this.pos, this.what);
+      const part = this.takeSync(Math.min(n - got, this.#leftInBlock()));
+      out.set(part, got);
+      got += part.length;
+    }
+    return out;
+  }
+
+  /** Bytes left in the current (loaded) block. */
+  #leftInBlock(): number {
+    const b = this.reader.ready(this.pos);
+    return b ? Math.max(1, b.data.length - this.offset) : 1;
   }
 
   /**

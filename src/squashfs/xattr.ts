@@ -9,6 +9,7 @@ import { sifError } from '../errors.js';
 import type { ByteSource } from '../io/source.js';
 import type { MetadataReader } from './metadata.js';
 import type { Superblock } from './superblock.js';
+import { u32le } from './bytes.js';
 
 /** One extended attribute. */
 export interface Xattr {
@@ -19,7 +20,6 @@ export interface Xattr {
 }
 
 const PREFIXES = ['user.', 'trusted.', 'security.'];
-const u32 = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
 const bad = (why: string): never => {
   throw sifError('SQUASHFS_INVALID', why);
 };
@@ -64,14 +64,14 @@ export async function readXattrs(src: ByteSource, base: number, sb: Superblock, 
     const prefix = PREFIXES[type & 0xff];
     if (prefix === undefined) bad(`${where}: xattr of unknown type ${type}`);
     const name = prefix + new TextDecoder().decode(await c.take(nameLen));
-    const vs = u32(await c.take(4));
+    const vs = u32le(await c.take(4), 0);
     if (vs > 1 << 24) bad(`${where}: xattr value of ${vs} bytes`);
     let value = (await c.take(vs)).slice();
     if (type & 0x100) {
       if (vs !== 8) bad(`${where}: out-of-line xattr reference of ${vs} bytes`);
       const r = new DataView(value.buffer, value.byteOffset, 8).getBigUint64(0, true);
       const vc = meta.cursor(kvStart + Number(r >> 16n), Number(r & 0xffffn), sb.bytesUsed, `xattr value of ${where}`);
-      const len = u32(await vc.take(4));
+      const len = u32le(await vc.take(4), 0);
       if (len > 1 << 24) bad(`${where}: xattr value of ${len} bytes`);
       value = (await vc.take(len)).slice();
     }

@@ -15,7 +15,6 @@ import type { PgpPrivateKey } from '../../keys/pgp.js';
 import { keyringPaths, readKeyring } from '../../keys/keyring.js';
 import { Prompter } from '../prompt.js';
 import { listOld } from './key.js';
-import { certificateKey, readCertificates } from '../../keys/x509.js';
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 import { log } from '../log.js';
@@ -129,6 +128,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     // match with the certificate is checked here (a mismatch would never verify).
     if (key.kind !== 'pem') return fatal('--certificate needs a PEM private key (--key private.pem)');
     try {
+      const { certificateKey, readCertificates } = await import('../../keys/x509.js');
       const cert = readCertificates(new TextDecoder().decode(await readSmallFile(values.certificate)), values.certificate)[0]!;
       const certKey = await certificateKey(cert, values.certificate);
       if (!sameBytes(certKey.spki, key.key.spki)) return fatal(`the key in ${keyFile!} is not the key of the certificate ${values.certificate}`);

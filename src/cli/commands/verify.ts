@@ -7,19 +7,18 @@ import { writeFile } from 'node:fs/promises';
 import { isSifError, type SifError } from '../../errors.js';
 import type { SifImage } from '../../image/image.js';
 import { readPartition, readSignature } from '../../format/extras.js';
-import { fetchKeys, httpStatus, type KeyserverOptions } from '../../clients/hkp.js';
 import { DataType, PartType } from '../../format/types.js';
 import { verifyImage, type VerifyOptions, type VerifyResult } from '../../integrity/verify.js';
 import { readPgpKeys, type KeyringEntry } from '../../keys/pgp.js';
 import { keyringPaths, readKeyring } from '../../keys/keyring.js';
 import { HashPool, workerHasher, workersFor } from '../../node.js';
 import { openForCli } from '../open.js';
-import { SELECTION_FLAGS, exactArgs, parseFlags, parseSelection, parseStyle } from '../args.js';
+import { SELECTION_FLAGS, exactArgs, parseFlags, parseSelection, parseStyle, type Parsed } from '../args.js';
 import { EXIT, UsageError, errorText, writeAll, type CliIO } from '../io.js';
 import { readVerifyKeys } from '../keys.js';
-import { certificateKey, readCertificates, verifyCertificate, type CertificateVerifyOptions } from '../../keys/x509.js';
+import type { CertificateVerifyOptions } from '../../keys/x509.js';
 import { readSmallFile } from '../../io/node.js';
-import { keyservers } from '../keyservers.js';
+import { toHex } from '../../hash/index.js';
 import { log } from '../log.js';
 import { readableSize } from '../text.js';
 import { formatResultText, fullReportJson, loadFailureJson, singularityFailureJson, singularityJson, type VerifyStyle } from '../verify-format.js';
@@ -75,17 +74,23 @@ key server configured, or with --local, sifkit makes no network request at all.
  * whose signer fingerprint no given key has, the server's key with exactly that fingerprint (any
  * other key it sends is dropped). Failures are singularity's warning, and verification goes on.
  */
-async function remoteKeys(io: CliIO, img: SifImage, have: readonly KeyringEntry[], servers: readonly KeyserverOptions[]): Promise<KeyringEntry[]> {
+async function remoteKeys(io: CliIO, img: SifImage, have: readonly KeyringEntry[], values: Parsed['values']): Promise<KeyringEntry[]> {
   const known = new Set(have.map((e) => e.key.getFingerprint().toUpperCase()));
   const wanted = new Set<string>();
   for (const d of img.objects()) {
     if (d.dataType !== DataType.Signature) continue;
     const fp = readSignature(d.raw).fingerprint;
     if (!fp || fp.length !== 20) continue;
-    const hex = Array.from(fp, (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
+    const hex = toHex(fp).toUpperCase();
     if (!known.has(hex)) wanted.add(hex);
   }
   const out: KeyringEntry[] = [];
+  if (wanted.size === 0) return out;
+  // The network clients are loaded, and remote.yaml read, only when a signer is missing.
+  const { keyservers } = await import('../keyservers.js');
+  const servers = await keyservers(io, values, false, { userAgent: 'sifkit', timeoutMs: 5000 });
+  if (servers.length === 0) return out;
+  const { fetchKeys, httpStatus } = await import('../../clients/hkp.js');
   for (const fp of wanted) {
     // each keyserver in turn, as singularity's transport tries them, until one has the key
     let last: unknown;
@@ -216,6 +221,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     // verifies DSSE signatures.
     keyMaterialLine = `Verifying image with key material from certificate '${certFile}'`;
     try {
+      const { certificateKey, readCertificates, verifyCertificate } = await import('../../keys/x509.js');
       const text = async (f: string): Promise<string> => new TextDecoder().decode(await readSmallFile(f));
       const cert = readCertificates(await text(certFile), certFile)[0]!;
       const certOpts: CertificateVerifyOptions = {};
@@ -257,8 +263,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   if (!values.local && keyFiles.length === 0 && certFile === undefined && pgpEntries) {
     try {
-      const servers = await keyservers(io, values, false, { userAgent: 'sifkit', timeoutMs: 5000 });
-      if (servers.length) opts.keyring = { entries: [...pgpEntries, ...(await remoteKeys(io, img, pgpEntries, servers))] };
+      const fetched = await remoteKeys(io, img, pgpEntries, values);
+      if (fetched.length) opts.keyring = { entries: [...pgpEntries, ...fetched] };
     } catch (e) {
       await img.close();
       return failEarly(e, `failed to load key material: ${errorText(e)}`);
