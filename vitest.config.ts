@@ -1,4 +1,28 @@
+import { fileURLToPath } from 'node:url';
+import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url)).replace(/\/$/, '');
+const shim = (name: string): string => `${root}/test/browser/shims/${name}.ts`;
+// Debian's Chromium (installed by .ci/run); no browser download. SIFKIT_CHROMIUM overrides.
+const chromium = process.env.SIFKIT_CHROMIUM ?? '/usr/bin/chromium';
+/** Flags for a headless Chromium on a machine without network (see test/web/browser.ts). */
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/**
+ * The portable unit tests that also run in Chromium (npm run test:browser): the same files, the
+ * same assertions; node:fs/path/url are replaced by shims that read the committed fixtures from
+ * the Vite server.
+ */
+export const BROWSER_UNIT_TESTS = [
+  'test/hash/web-backend.test.ts',
+  'test/image/properties.test.ts',
+  'test/image/malformed.test.ts',
+  'test/integrity/hostile-signatures.test.ts',
+  'test/integrity/tamper.test.ts',
+  'test/integrity/dsse-image.test.ts',
+  'test/api/options-validation.test.ts',
+];
 
 export default defineConfig({
   test: {
@@ -8,7 +32,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           // Interop tests need Debian's tools, root or a second user: npm run test:interop.
-          exclude: ['test/interop/**', 'test/conformance/**', 'test/**/*.interop.test.ts'],
+          exclude: ['test/interop/**', 'test/conformance/**', 'test/**/*.interop.test.ts', 'test/web/**'],
           testTimeout: 60_000,
         },
       },
@@ -32,6 +56,26 @@ export default defineConfig({
           include: ['test/interop/**/*.test.ts', 'test/**/*.interop.test.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
+        },
+      },
+      {
+        resolve: {
+          alias: { 'node:fs': shim('fs'), 'node:path': shim('path'), 'node:url': shim('url') },
+        },
+        define: { __SIFKIT_ROOT__: JSON.stringify(root) },
+        // The fixtures include PEM test keys, which Vite's server refuses by default.
+        server: { fs: { deny: ['.env', '.env.*', '**/.git/**'] } },
+        test: {
+          name: 'browser',
+          include: BROWSER_UNIT_TESTS,
+          testTimeout: 120_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({ launchOptions: { executablePath: chromium, args: CHROMIUM_ARGS } }),
+            instances: [{ browser: 'chromium' }],
+            screenshotFailures: false,
+          },
         },
       },
     ],

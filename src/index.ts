@@ -129,6 +129,7 @@ export {
   type PemKeyType,
 } from './keys/pem.js';
 export { digestRange, updateFromSource, HASH_CHUNK, type ProgressFn } from './hash/stream.js';
+export { webHashBackend, type WebHashOptions } from './hash/web.js';
 export { SquashFs, isHole, type Stat, type WalkEntry, type FsNode, type SquashFsOptions, type DirEntryStat } from './squashfs/fs.js';
 export { NONE32, type Inode, type FileType, type DirLayout, type FileLayout, type MetadataPos, type DeviceNumbers } from './squashfs/inode.js';
 export type { Xattr } from './squashfs/xattr.js';

@@ -38,6 +38,13 @@ export interface HashBackend {
   readonly name: string;
   /** Starts a hash. */
   create(alg: HashAlgorithm): Hasher;
+  /**
+   * Optional one-shot digest for ranges up to {@link HashBackend.oneShotLimit} bytes, which are then
+   * read whole (WebCrypto's `digest` has no streaming form).
+   */
+  digestOnce?(alg: HashAlgorithm, data: Uint8Array): Promise<Uint8Array>;
+  /** Largest range given to `digestOnce`. */
+  oneShotLimit?: number;
 }
 
 const nobleFns = { sha224, sha256, sha384, sha512, sha512_224, sha512_256 } as const;

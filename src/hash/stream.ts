@@ -6,7 +6,7 @@
  */
 import { sifError } from '../errors.js';
 import { checkRange, type ByteSource } from '../io/source.js';
-import { createHash, type HashAlgorithm, type Hasher } from './index.js';
+import { createHash, hashBackend, type HashAlgorithm, type Hasher } from './index.js';
 
 /** Buffer size for streaming digests (4 MiB: large reads, few syscalls). */
 export const HASH_CHUNK = 4 << 20;
@@ -70,6 +70,16 @@ export async function digestRange(
   length: number,
   onProgress?: ProgressFn,
 ): Promise<Uint8Array> {
+  const backend = hashBackend();
+  if (backend.digestOnce && length <= (backend.oneShotLimit ?? 0)) {
+    checkRange(source.size, offset, length);
+    const buf = new Uint8Array(length);
+    const n = await source.readInto(buf, offset);
+    if (n !== length) throw sifError('TRUNCATED', `short read at offset ${offset + n}: the image changed or ended early`);
+    const d = await backend.digestOnce(alg, buf);
+    onProgress?.(length);
+    return d;
+  }
   const h = createHash(alg);
   await updateFromSource(h, source, offset, length, onProgress);
   return h.digest();

@@ -75,8 +75,7 @@ describe('hostile signature objects', () => {
   });
   it('a DSSE envelope with bad base64 fails with a key supplied too', async () => {
     const { readPemPublicKey } = await import('../../src/keys/pem.js');
-    const { generateKeyPairSync } = await import('node:crypto');
-    const pem = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    const pem = readFileSync(join(TESTDATA, 'dsse/ed25519-public.pem'), 'utf8');
     const rep = await verifyImage(await loadImage(new BytesStore(cases['dsse-bad-base64']!)), {
       ...opts,
       dsseKeys: [await readPemPublicKey(new TextEncoder().encode(pem))],
