@@ -6,6 +6,7 @@
  */
 import type { CliIO } from './io.js';
 
+
 const LEVELS = {
   FATAL: '\x1b[31m',
   ERROR: '\x1b[31m',
@@ -24,8 +25,20 @@ export type Level = keyof typeof LEVELS;
  * @param msg - message (trailing newlines trimmed, one added)
  */
 export function log(io: CliIO, level: Level, msg: string): void {
-  const label = `${level}:`.padEnd(8, ' ');
   const color = io.stderr.isTTY === true && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
+  io.stderr.write(logLine(level, msg, color));
+}
+
+/**
+ * One sylog line as text (portable: the web page shows the same lines).
+ *
+ * @param level - level
+ * @param msg - message (trailing newlines trimmed, one added)
+ * @param color - colour the label
+ * @returns the line
+ */
+export function logLine(level: Level, msg: string, color = false): string {
+  const label = `${level}:`.padEnd(8, ' ');
   const prefix = color ? `${LEVELS[level]}${label}\x1b[0m` : label;
-  io.stderr.write(`${prefix} ${msg.replace(/\n+$/, '')}\n`);
+  return `${prefix} ${msg.replace(/\n+$/, '')}\n`;
 }

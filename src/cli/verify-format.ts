@@ -6,7 +6,9 @@
  */
 import { goMarshalIndent } from '../integrity/gojson.js';
 import { isSifError, type SifError } from '../errors.js';
-import type { ObjectDescriptor } from '../image/image.js';
+import type { ObjectDescriptor, SifImage } from '../image/image.js';
+import { DataType } from '../format/types.js';
+import { logLine } from './log.js';
 import type { VerifyReport, VerifyResult } from '../integrity/verify.js';
 import type { KeySource } from '../keys/pgp.js';
 import { padRight } from './text.js';
@@ -177,4 +179,52 @@ export function fullReportJson(image: string, report: VerifyReport): string {
       2,
     ) + '\n'
   );
+}
+
+/**
+ * What the FATAL line adds to an error: which key an unknown signer names, or that only legacy
+ * signatures exist.
+ *
+ * @param img - the image
+ * @param e - the first error
+ * @param results - the results
+ * @returns the hint text, with its leading space, or ''
+ */
+export function failureHint(img: SifImage, e: SifError, results: readonly VerifyResult[]): string {
+  if (e.code === 'UNKNOWN_SIGNER') {
+    const fp = results.find((r) => r.signature.id === e.signatureId)?.descriptorFingerprint;
+    return fp ? ` (the signature names key ${fp}, which is not among the keys given)` : '';
+  }
+  if (e.code === 'SIGNATURE_NOT_FOUND') {
+    const legacy = img.objects().some((d) => d.dataType === DataType.Signature && d.link.id !== 0 && !d.link.isGroup);
+    return legacy ? ' (the image has only legacy signatures: verify them with --legacy-insecure)' : '';
+  }
+  return '';
+}
+
+/**
+ * The whole text `sifkit verify IMAGE` (singularity 3's style, no colour) prints for a report, stdout
+ * and stderr lines in their order: what the web page shows, and the same functions the CLI streams.
+ *
+ * @param name - the image's name as given
+ * @param img - the image
+ * @param rep - the report (made without `continueOnError`)
+ * @returns the transcript
+ */
+export function verifyTranscript(name: string, img: SifImage, rep: VerifyReport): string {
+  let s = `Verifying image: ${name}\n`;
+  // singularity stops at the first failing signature.
+  const firstFail = rep.results.findIndex((r) => r.error);
+  const shown = firstFail >= 0 ? rep.results.slice(0, firstFail + 1) : rep.results;
+  for (const r of shown) {
+    const { text, identityUnknown } = formatResultText(r, false);
+    if (identityUnknown) s += logLine('WARNING', 'Primary identity unknown');
+    s += text;
+  }
+  if (!rep.verified) {
+    const e = rep.errors[0]!;
+    const prefix = isSifError(e, 'IO_ERROR') ? '' : 'integrity: ';
+    return s + logLine('FATAL', `Failed to verify container: ${prefix}${e.message}${failureHint(img, e, rep.results)}`);
+  }
+  return s + `Container verified: ${name}\n`;
 }

@@ -1,13 +1,18 @@
 // singularity's verify output: the literal examples of shared/specs/cli-output.md reproduced by the
 // formatters byte for byte, and the CLI end to end on real signed images in each style.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatResultText, labelColumn, singularityJson } from '../../src/cli/verify-format.js';
-import type { VerifyResult } from '../../src/integrity/verify.js';
+import { formatResultText, labelColumn, singularityJson, verifyTranscript } from '../../src/cli/verify-format.js';
+import { verifyImage, type VerifyResult } from '../../src/integrity/verify.js';
+
+import { BytesStore } from '../../src/io/source.js';
+import { readPgpKeys } from '../../src/keys/pgp.js';
+import { readPemPublicKey } from '../../src/keys/pem.js';
 import { DataType } from '../../src/format/types.js';
 import { emptyDescriptor, GROUP_MASK } from '../../src/format/descriptor.js';
-import { ObjectDescriptor } from '../../src/image/image.js';
+import { loadImage, ObjectDescriptor } from '../../src/image/image.js';
 import type { KeySource } from '../../src/keys/pgp.js';
 import { runCli } from '../helpers/cli.js';
 import { TESTDATA } from '../helpers/paths.js';
@@ -153,8 +158,6 @@ describe('sifkit verify end to end', () => {
 
 describe('verify --json on failures and other key kinds', () => {
   it('tampered data: verified objects, then a DataCheck false entry for the failing one', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
     const src = readFileSync(join(TESTDATA, 'images/sample-signed.sif'));
     const bytes = new Uint8Array(src);
     // object 3 (the squashfs) starts at 32768 in sample-signed.sif
@@ -171,5 +174,28 @@ describe('verify --json on failures and other key kinds', () => {
       ['FS', false],
     ]);
     expect(r.stderr).toBe('FATAL:   Failed to verify container: integrity: data object integrity compromised: 3\n');
+  });
+});
+
+describe('verifyTranscript (the web page’s text) equals what the CLI prints', () => {
+  const cases: [string, string, (b: Uint8Array) => void][] = [
+    ['images/sample-signed.sif', 'keys/sample-public.asc', () => undefined],
+    ['images/sample-signed.sif', 'keys/other-public.asc', () => undefined],
+    ['images/sample-signed.sif', 'keys/sample-public.asc', (b) => (b[b.length - 5000] ^= 1)],
+    ['images/sample.sif', 'keys/sample-public.asc', () => undefined],
+    ['dsse/sample-p256.sif', 'dsse/p256-public.pem', () => undefined],
+    ['dsse/sample-p256.sif', 'dsse/ed25519-public.pem', () => undefined],
+  ];
+  it.each(cases)('%s with %s (case %#)', async (image, keyFile, damage) => {
+    const bytes = new Uint8Array(readFileSync(join(TESTDATA, image)));
+    damage(bytes);
+    const path = join(mkdtempSync(join(tmpdir(), 'sifkit-vt-')), 'image.sif');
+    writeFileSync(path, bytes);
+    const cli = await runCli(['verify', '--key', join(TESTDATA, keyFile), path]);
+    const keyBytes = new Uint8Array(readFileSync(join(TESTDATA, keyFile)));
+    const opts = keyFile.endsWith('.pem') ? { dsseKeys: [await readPemPublicKey(keyBytes)] } : { keyring: await readPgpKeys(keyBytes) };
+    const img = await loadImage(new BytesStore(bytes));
+    const rep = await verifyImage(img, opts);
+    expect(verifyTranscript(path, img, rep)).toBe(cli.stdout + cli.stderr);
   });
 });

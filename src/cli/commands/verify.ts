@@ -4,7 +4,7 @@
  * @module
  */
 import { writeFile } from 'node:fs/promises';
-import { isSifError, type SifError } from '../../errors.js';
+import { isSifError } from '../../errors.js';
 import type { SifImage } from '../../image/image.js';
 import { readPartition, readSignature } from '../../format/extras.js';
 import { DataType, PartType } from '../../format/types.js';
@@ -21,7 +21,7 @@ import { readSmallFile } from '../../io/node.js';
 import { toHex } from '../../hash/index.js';
 import { log } from '../log.js';
 import { readableSize } from '../text.js';
-import { formatResultText, fullReportJson, loadFailureJson, singularityFailureJson, singularityJson, type VerifyStyle } from '../verify-format.js';
+import { failureHint, formatResultText, fullReportJson, loadFailureJson, singularityFailureJson, singularityJson, type VerifyStyle } from '../verify-format.js';
 
 /** Help text. */
 export const HELP = `Verify digital signature(s) within an image
@@ -147,18 +147,6 @@ function progressReporter(io: CliIO, total: number): { onProgress?: (n: number) 
  * What singularity's message leaves the user to guess: which key an unknown signer used (the
  * fingerprint the signature descriptor records), and that only legacy signatures are present.
  */
-function failureHint(img: SifImage, e: SifError, results: readonly VerifyResult[]): string {
-  if (e.code === 'UNKNOWN_SIGNER') {
-    const fp = results.find((r) => r.signature.id === e.signatureId)?.descriptorFingerprint;
-    return fp ? ` (the signature names key ${fp}, which is not among the keys given)` : '';
-  }
-  if (e.code === 'SIGNATURE_NOT_FOUND') {
-    const legacy = img.objects().some((d) => d.dataType === DataType.Signature && d.link.id !== 0 && !d.link.isGroup);
-    return legacy ? ' (the image has only legacy signatures: verify them with --legacy-insecure)' : '';
-  }
-  return '';
-}
-
 /**
  * Runs `sifkit verify`.
  *
