@@ -141,21 +141,21 @@ async function xz(): Promise<Decompress> {
 }
 
 async function lzma(): Promise<Decompress> {
-  const mod = (await import('lzma')) as unknown as { decompress: (b: Uint8Array) => string | number[] };
+  // lzma1: LZMA-JS's decoder as an ES module (LZMA-JS itself loads through a CommonJS path trick no
+  // bundler follows, and answered text for bytes that happened to be UTF-8).
+  const mod = await import('lzma1');
   return async (data, limit) => {
     // lzma-alone header: props (1), dictionary (4), uncompressed size (8, squashfs writes the real one).
     if (data.length < 13) corrupt('lzma', new Error('short header'));
     const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const size = v.getBigUint64(5, true);
     if (size > BigInt(limit)) tooBig('lzma', limit);
-    let out: string | number[];
+    let bytes: Uint8Array;
     try {
-      out = mod.decompress(data);
+      bytes = mod.decompress(data);
     } catch (e) {
       return corrupt('lzma', e);
     }
-    // LZMA-JS returns text when the bytes are valid UTF-8: encoding it again gives those bytes back.
-    const bytes = typeof out === 'string' ? new TextEncoder().encode(out) : Uint8Array.from(out, (x) => x & 0xff);
     if (BigInt(bytes.length) !== size) corrupt('lzma', new Error(`got ${bytes.length} bytes, header says ${size}`));
     return bytes;
   };

@@ -6,33 +6,13 @@ import { createHash } from 'node:crypto';
 import { lstatSync, openSync, readSync, closeSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** One described path. */
-export interface Described {
-  path: string;
-  type: string;
-  mode: number;
-  uid: number;
-  gid: number;
-  mtime: number;
-  size?: number;
-  sha256?: string;
-  target?: string;
-  rdev?: [number, number];
-  xattrs?: Record<string, string>;
-  hardlink?: string;
-}
+import type { Described } from './golden.js';
+
+export { readGolden, type Described } from './golden.js';
 
 type XattrLib = { listAttributesSync(p: string): string[]; getAttributeSync(p: string, n: string): Uint8Array | null };
 
 const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
-
-/** Reads a golden `.files` file. */
-export function readGolden(text: string): Described[] {
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Described);
-}
 
 /** Describes the tree at `top`. */
 export function describeTree(top: string, xattr: XattrLib): Described[] {
