@@ -1,4 +1,8 @@
+import { readdirSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'vite';
+import { CHROMIUM_ARGS } from './test/web/browser.js';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 
@@ -6,8 +10,24 @@ const root = fileURLToPath(new URL('.', import.meta.url)).replace(/\/$/, '');
 const shim = (name: string): string => `${root}/test/browser/shims/${name}.ts`;
 // Debian's Chromium (installed by .ci/run); no browser download. SIFKIT_CHROMIUM overrides.
 const chromium = process.env.SIFKIT_CHROMIUM ?? '/usr/bin/chromium';
-/** Flags for a headless Chromium on a machine without network (see test/web/browser.ts). */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Lists folders of the repository for the browser tests' readdirSync shim (nothing outside it). */
+const readdirRoute: Plugin = {
+  name: 'sifkit-readdir',
+  configureServer(server) {
+    server.middlewares.use('/__sifkit/readdir', (req, res) => {
+      const path = new URL(req.url ?? '', 'http://127.0.0.1').searchParams.get('path') ?? '';
+      try {
+        if (relative(root, path).startsWith('..')) throw new Error('outside the repository');
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(readdirSync(path)));
+      } catch {
+        res.statusCode = 404;
+        res.end('[]');
+      }
+    });
+  },
+};
 
 /**
  * The portable unit tests that also run in Chromium (npm run test:browser): the same files, the
@@ -22,6 +42,7 @@ export const BROWSER_UNIT_TESTS = [
   'test/integrity/tamper.test.ts',
   'test/integrity/dsse-image.test.ts',
   'test/api/options-validation.test.ts',
+  'test/squashfs/fixtures.test.ts',
 ];
 
 export default defineConfig({
@@ -59,6 +80,16 @@ export default defineConfig({
         },
       },
       {
+        test: {
+          name: 'web',
+          include: ['test/web/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        plugins: [readdirRoute],
         resolve: {
           alias: { 'node:fs': shim('fs'), 'node:path': shim('path'), 'node:url': shim('url') },
         },

@@ -26,4 +26,14 @@ export function existsSync(path: string): boolean {
   return request('HEAD', String(path)).status === 200;
 }
 
-export default { readFileSync, existsSync };
+
+
+/** Names in a folder of the repository (the browser project's /__sifkit/readdir route). */
+export function readdirSync(path: string): string[] {
+  const x = new XMLHttpRequest();
+  x.open('GET', `/__sifkit/readdir?path=${encodeURIComponent(String(path))}`, false);
+  x.send();
+  if (x.status !== 200) throw Object.assign(new Error(`ENOENT: no such file or directory, scandir '${path}'`), { code: 'ENOENT' });
+  return JSON.parse(x.responseText) as string[];
+}
+export default { readFileSync, existsSync, readdirSync };
