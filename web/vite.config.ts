@@ -34,7 +34,7 @@ const inlineWorker: Plugin = {
   name: 'sifkit-inline-worker',
   apply: 'build',
   enforce: 'pre',
-  transform: (code, id) => (id.endsWith('/verify-view.ts') ? code.replace("./worker.ts?worker'", "./worker.ts?worker&inline'") : undefined),
+  transform: (code, id) => (id.endsWith('/verify-view.ts') ? code.replace(/\.ts\?worker'/g, ".ts?worker&inline'") : undefined),
 };
 const singleFile: Plugin = {
   name: 'sifkit-single-file',

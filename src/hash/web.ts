@@ -3,10 +3,11 @@
  * WebAssembly (hash-wasm) for streamed digests, and WebCrypto's one-shot `digest` for ranges small
  * enough to hold in memory.
  *
- * Chosen by measurement (`npm run bench:web`, Chromium headless on the CI machine): @noble/hashes
- * streams SHA-256 at ~125 MiB/s, hash-wasm at ~320 MiB/s, WebCrypto at well over 1 GiB/s with the
- * CPU's SHA extensions — but WebCrypto has no streaming interface, so it only fits objects that may
- * be read whole. Large objects therefore stream through hash-wasm and never sit in memory.
+ * Chosen by measurement (`npm run bench -- --web`, SHA-256 in Chromium 156 headless on a 2-core CI
+ * machine): @noble/hashes streams at ~67 MiB/s, hash-wasm at ~290 MiB/s, WebCrypto at ~600-890
+ * MiB/s in 64 MiB one-shot calls — but WebCrypto has no streaming interface, so it only fits
+ * objects that may be read whole. Large objects therefore stream through hash-wasm and never sit in
+ * memory; objects up to 64 MiB (signatures, metadata, small partitions) take the faster path.
  *
  * hash-wasm instances are created asynchronously; sifkit's {@link Hasher} is synchronous, so the back
  * end keeps a small pool of ready instances per algorithm, refilled in the background. Should the

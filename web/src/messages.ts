@@ -7,7 +7,7 @@ export interface KeyInput {
 }
 
 /** Page → worker. */
-export type ToWorker = { type: 'verify'; file: File; keys: KeyInput[] } | { type: 'cancel' };
+export type ToWorker = { type: 'verify'; file: File; keys: KeyInput[]; port: MessagePort } | { type: 'cancel' };
 
 /** Worker → page. */
 export type FromWorker =
@@ -16,3 +16,9 @@ export type FromWorker =
   | { type: 'keys'; pgp: number; pem: number; problems: string[] }
   | { type: 'result'; verified: boolean; transcript: string; report: string; cancelled: boolean }
   | { type: 'error'; message: string };
+
+/** Verify worker → reader worker. */
+export type ReadRequest = { type: 'file'; file: Blob } | { type: 'read'; id: number; offset: number; length: number };
+
+/** Reader worker → verify worker. */
+export type ReadReply = { id: number; buf: ArrayBuffer } | { id: number; error: string };

@@ -2,10 +2,12 @@
 // progress bar and a cancel button; singularity's output as text and the full report.
 import { byId, dropZone, humanSize, showError } from './dom.js';
 import type { FromWorker, KeyInput, ToWorker } from './messages.js';
+import ReaderWorker from './reader.ts?worker';
 import VerifyWorker from './worker.ts?worker';
 
 const keys: KeyInput[] = [];
 let worker: Worker | undefined;
+let reader: Worker | undefined;
 let image: File | undefined;
 
 function startWorker(): Worker {
@@ -20,7 +22,15 @@ function startWorker(): Worker {
 
 function send(m: ToWorker): void {
   worker ??= startWorker();
-  worker.postMessage(m);
+  worker.postMessage(m, m.type === 'verify' ? [m.port] : []);
+}
+
+/** A channel from the verify worker to the reader worker, for one verification. */
+function readerPort(): MessagePort {
+  reader ??= new ReaderWorker({ name: 'sifkit-reader' });
+  const { port1, port2 } = new MessageChannel();
+  reader.postMessage({ port: port1 }, [port1]);
+  return port2;
 }
 
 function running(on: boolean): void {
@@ -99,7 +109,7 @@ export function setupVerify(): void {
     setImage(image);
     running(true);
     byId('verdict').textContent = 'Verifying…';
-    send({ type: 'verify', file: image, keys: all });
+    send({ type: 'verify', file: image, keys: all, port: readerPort() });
   });
   byId('cancel-button').addEventListener('click', () => send({ type: 'cancel' }));
   byId('clear-keys-button').addEventListener('click', () => {

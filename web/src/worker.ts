@@ -1,8 +1,7 @@
-// The verify worker: reads the image through Blob.slice, hashes with the browser back end
+// The verify worker: reads the image through the reader worker (reader.ts), hashes with the browser back end
 // (WebAssembly streamed, WebCrypto for small objects), checks signatures with openpgp.js (loaded on
 // first use) or WebCrypto (PEM), and reports progress. The page's thread only draws.
 import {
-  BlobSource,
   isPem,
   isSifError,
   loadImage,
@@ -16,6 +15,7 @@ import {
 } from '../../src/index.js';
 import { fullReportJson, verifyTranscript } from '../../src/cli/verify-format.js';
 import type { FromWorker, KeyInput, ToWorker } from './messages.js';
+import { PortSource } from './port-source.js';
 
 const post = (m: FromWorker): void => (self as unknown as Worker).postMessage(m);
 const ready = webHashBackend().then((b) => {
@@ -39,13 +39,13 @@ async function readKeys(keys: KeyInput[]): Promise<{ pgp: PgpKey[]; pem: PemPubl
   return { pgp, pem, problems };
 }
 
-async function verify(file: File, keys: KeyInput[]): Promise<void> {
+async function verify(file: File, keys: KeyInput[], port: MessagePort): Promise<void> {
   await ready;
   controller = new AbortController();
   const signal = controller.signal;
   const k = await readKeys(keys);
   post({ type: 'keys', pgp: k.pgp.length, pem: k.pem.length, problems: k.problems });
-  const img = await loadImage(new BlobSource(file));
+  const img = await loadImage(new PortSource(port, file));
   const total = img.objects().reduce((n, d) => n + (d.groupId !== 0 ? d.size : 0), 0);
   let last = 0;
   const rep = await verifyImage(img, {
@@ -60,6 +60,7 @@ async function verify(file: File, keys: KeyInput[]): Promise<void> {
       }
     },
   });
+  port.close();
   post({
     type: 'result',
     verified: rep.verified,
@@ -75,5 +76,5 @@ self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
     controller?.abort(new Error('cancelled by the user'));
     return;
   }
-  verify(m.file, m.keys).catch((e: unknown) => post({ type: 'error', message: isSifError(e) ? e.message : String(e) }));
+  verify(m.file, m.keys, m.port).catch((e: unknown) => post({ type: 'error', message: isSifError(e) ? e.message : String(e) }));
 });
