@@ -1,5 +1,5 @@
 // DSSE-signed images (testdata/dsse/make.sh: OpenSSL keys, sifkit signatures) verified with PEM
-// public keys: Ed25519 and ECDSA P-256, the right key, the other key, and one changed byte of the
+// public keys: Ed25519, ECDSA P-256 and P-384, RSA (PKCS#1 v1.5), the right key, another key, and one changed byte of the
 // signed root file system. Portable: also runs in Chromium (npm run test:browser), where the PEM
 // keys go through WebCrypto.
 import { readFileSync } from 'node:fs';
@@ -15,8 +15,9 @@ const file = (name: string): Uint8Array => new Uint8Array(readFileSync(join(TEST
 const key = (name: string) => readPemPublicKey(file(`${name}-public.pem`));
 
 describe('DSSE images with PEM keys', () => {
-  for (const alg of ['ed25519', 'p256']) {
-    const other = alg === 'ed25519' ? 'p256' : 'ed25519';
+  const algs = ['ed25519', 'p256', 'p384', 'rsa'];
+  for (const [i, alg] of algs.entries()) {
+    const other = algs[(i + 1) % algs.length]!;
     it(`${alg}: verified with its key, every object of group 1 covered`, async () => {
       const rep = await verifyImage(await loadImage(new BytesStore(file(`sample-${alg}.sif`))), { dsseKeys: [await key(alg)] });
       expect(rep.errors).toEqual([]);
