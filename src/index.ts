@@ -1,7 +1,16 @@
 /**
  * sifkit: read, write, sign and verify Singularity Image Format (SIF) images.
  *
- * This is the portable core (no Node APIs); `sifkit/node` adds files on disk.
+ * This is the portable core: it imports nothing from `node:` and runs in browsers, Web Workers and
+ * Node alike (`npm run test:browser` runs its unit tests in Chromium). Sources are any
+ * {@link ByteSource}: {@link BytesStore} over bytes, {@link BlobSource} over a `File`/`Blob`. On Node it
+ * uses node:crypto for hashing and node:zlib for gzip when present; elsewhere @noble/hashes (or
+ * {@link webHashBackend}: WebAssembly and WebCrypto) and fflate. PEM public keys and DSSE
+ * verification use WebCrypto everywhere.
+ *
+ * Node only, with a `KEY_UNSUPPORTED` error elsewhere: PEM private keys ({@link readPemPrivateKey},
+ * {@link pemSign}, DSSE signing with {@link signImage}). `sifkit/node` adds files on disk, locks, crash
+ * journals, singularity's keyrings, X.509 chains, keyserver clients and hashing on worker threads.
  *
  * @module
  */
