@@ -71,7 +71,17 @@ export type FsErrorCode =
   | 'UNSAFE_PATH';
 
 /** Codes for network clients (keyservers): the server's answer, the connection, the response. */
-export type ClientErrorCode = 'HTTP_ERROR' | 'NETWORK_ERROR' | 'TIMEOUT' | 'RESPONSE_TOO_LARGE' | 'RESPONSE_INVALID' | 'TLS_REQUIRED';
+export type ClientErrorCode =
+  | 'HTTP_ERROR'
+  | 'NETWORK_ERROR'
+  | 'TIMEOUT'
+  | 'RESPONSE_TOO_LARGE'
+  | 'RESPONSE_INVALID'
+  | 'TLS_REQUIRED'
+  | 'INVALID_REFERENCE'
+  | 'NOT_FOUND'
+  | 'DOWNLOAD_HASH_MISMATCH'
+  | 'AUTH_REQUIRED';
 
 /** Every code sifkit can report. */
 export type SifErrorCode = FormatErrorCode | ImageErrorCode | IntegrityErrorCode | KeyErrorCode | FsErrorCode | ClientErrorCode;
