@@ -224,6 +224,20 @@ export async function endpointKeyservers(cfg: RemoteConfig, base: Omit<Keyserver
 
 /** The endpoint's keystore URI from its service discovery file, or undefined. */
 async function discoverKeyserver(ep: Endpoint, base: Omit<KeyserverOptions, 'url'>): Promise<string | undefined> {
+  return discoverService(ep, 'keystore', base);
+}
+
+/**
+ * A service's URI from an endpoint's discovery file (`<endpoint>/assets/config/config.prod.json`,
+ * `<name>API.uri`; `keystore` also answers to `keyserverAPI`), or undefined when it lists none.
+ *
+ * @param ep - the endpoint
+ * @param name - `library`, `keystore`, `builder`, `token`, …
+ * @param base - fetch options
+ * @returns the URI
+ * @throws SifError `HTTP_ERROR`, `RESPONSE_INVALID`, network errors
+ */
+export async function discoverService(ep: Endpoint, name: string, base: Omit<KeyserverOptions, 'url'> = {}): Promise<string | undefined> {
   if (!ep.uri) return undefined;
   const url = new URL(`${ep.insecure ? 'http' : 'https'}://${ep.uri.replace(/\/+$/, '')}/assets/config/config.prod.json`);
   const res = await httpRequest({ method: 'GET', url }, { ...(base.fetch ? { fetch: base.fetch } : {}), timeoutMs: 10_000, maxBytes: 1 << 20 });
@@ -234,6 +248,7 @@ async function discoverKeyserver(ep: Endpoint, base: Omit<KeyserverOptions, 'url
   } catch {
     throw sifError('RESPONSE_INVALID', `${url.href}: not JSON`);
   }
-  const svc = (j as Record<string, { uri?: unknown } | undefined>)?.keystoreAPI ?? (j as Record<string, { uri?: unknown } | undefined>)?.keyserverAPI;
+  const o = j as Record<string, { uri?: unknown } | undefined>;
+  const svc = o?.[`${name}API`] ?? (name === 'keystore' ? o?.keyserverAPI : undefined);
   return typeof svc?.uri === 'string' ? svc.uri : undefined;
 }
