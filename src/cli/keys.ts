@@ -5,6 +5,7 @@
  * @module
  */
 import { readSmallFile } from '../io/node.js';
+import { keyringPaths, readKeyring } from '../keys/keyring.js';
 import { sifError } from '../errors.js';
 import { isPem, pemIsEncrypted, readPemPrivateKey, readPemPublicKey, type PemPrivateKey, type PemPublicKey } from '../keys/pem.js';
 import { decryptPgpKey, readPgpKeys, type KeyringEntry, type PgpPrivateKey } from '../keys/pgp.js';
@@ -94,4 +95,23 @@ export async function signingKeyFrom(bytes: Uint8Array, path: string, io: CliIO,
 export async function unlockPgpKey(priv: PgpPrivateKey, path: string, io: CliIO, pass: PassphraseSource, prompter?: Prompter): Promise<SigningKey> {
   if (priv.isDecrypted()) return { kind: 'pgp', key: priv, path };
   return { kind: 'pgp', key: await decryptPgpKey(priv, await getPassphrase(io, pass, prompter)), path };
+}
+
+/**
+ * The keys `verify` uses when none are given: singularity's global keyring, then the user's.
+ *
+ * @param io - the process
+ * @param keysdir - `--keysdir`
+ * @returns the entries
+ */
+export async function keyringFromDefaults(io: CliIO, keysdir?: string): Promise<KeyringEntry[]> {
+  const p = keyringPaths(io.env, keysdir ? { keysdir } : {});
+  const out: KeyringEntry[] = [];
+  for (const [path, source] of [
+    [p.global, 'global'],
+    [p.public, 'local'],
+  ] as const) {
+    for (const key of await readKeyring(path)) out.push({ key, source, path });
+  }
+  return out;
 }

@@ -14,6 +14,7 @@ Available Commands:
   add         Add data object
   cat         Print files of the container's file system
   del         Delete data object
+  delete      Delete an image from a library
   dump        Dump data object
   export      Write the container's file system as a tar archive
   extract     Extract the container's file system to a directory
@@ -25,7 +26,11 @@ Available Commands:
   list        List data objects
   ls          List files in the container's file system
   new         Create SIF image
+  pull        Pull an image from a library (library://)
+  push        Upload an image to a library
   recover     Finish or undo an interrupted edit
+  remote      Manage library endpoints and tokens (singularity's remote.yaml)
+  search      Search a library for images
   setprim     Set primary system partition
   sign        Add digital signature(s) to an image
   verify      Verify digital signature(s) within an image
@@ -58,6 +63,11 @@ const COMMANDS: Record<string, () => Promise<Runner>> = {
   sign: async () => (await import('./commands/sign.js')).run,
   key: async () => (await import('./commands/key.js')).run,
   keys: async () => (await import('./commands/key.js')).run,
+  pull: async () => (await import('./commands/library.js')).run.bind(null, 'pull'),
+  push: async () => (await import('./commands/library.js')).run.bind(null, 'push'),
+  search: async () => (await import('./commands/library.js')).run.bind(null, 'search'),
+  delete: async () => (await import('./commands/library.js')).run.bind(null, 'delete'),
+  remote: async () => (await import('./commands/remote.js')).run,
 };
 
 /** The process's real streams and environment. */

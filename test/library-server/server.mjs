@@ -44,7 +44,8 @@ const newId = () => randomBytes(12).toString('hex');
  * @param {string} [opts.blobOrigin] - where 303s point (another server's origin, for the token tests)
  */
 export async function startLibraryServer(opts = {}) {
-  const token = opts.token ?? 'test-token';
+  // long enough for `remote login`, which refuses tokens under 200 characters as singularity does
+  const token = opts.token ?? `test-token-${'x'.repeat(200)}`;
   const state = { entities: new Map(), collections: new Map(), containers: new Map(), images: new Map(), uploads: new Map(), violations: [], requests: [] };
   /** Faults: failStatus {path regex, status, times}; resetAfter (bytes, times); wrongHash; hang (regex); slowLoris (regex); lieLength. */
   const faults = { failStatus: [], resetAfter: undefined, hang: undefined, slowLoris: undefined, lieLength: false, corruptBlob: false };
@@ -182,6 +183,12 @@ export async function startLibraryServer(opts = {}) {
       const injected = fault(req);
       if (injected) return fail(res, injected, 'injected fault');
       if (req.method === 'GET' && path === '/version') return ok(res, { version: 'v0.0.0-sifkit-test-double', apiVersion: cfg.apiVersion });
+      // the endpoint's service discovery and token check (singularity remote login/status)
+      if (req.method === 'GET' && path === '/assets/config/config.prod.json') {
+        return send(res, 200, { libraryAPI: { uri: origin }, tokenAPI: { uri: `${origin}/auth` }, keystoreAPI: { uri: `${origin}/keys` } });
+      }
+      if (req.method === 'GET' && path === '/auth/v1/token-status') return authed(req) ? ok(res, { status: 'valid' }) : fail(res, 404, 'Invalid Credentials');
+      if (req.method === 'GET' && (path === '/auth/version' || path === '/keys/version')) return ok(res, { version: 'v0.0.0-sifkit-test-double' });
       let m;
       // --- blobs and presigned uploads (the object store: no token) ---
       if ((m = /^\/s3\/blob\/([a-f0-9]{24})$/.exec(path)) && req.method === 'GET') {

@@ -10,7 +10,6 @@ import { readPartition, readSignature } from '../../format/extras.js';
 import { DataType, PartType } from '../../format/types.js';
 import { verifyImage, type VerifyOptions, type VerifyResult } from '../../integrity/verify.js';
 import { readPgpKeys, type KeyringEntry } from '../../keys/pgp.js';
-import { keyringPaths, readKeyring } from '../../keys/keyring.js';
 import { HashPool, workerHasher, workersFor } from '../../node.js';
 import { openForCli } from '../open.js';
 import { SELECTION_FLAGS, exactArgs, parseFlags, parseSelection, parseStyle, type Parsed } from '../args.js';
@@ -20,7 +19,8 @@ import type { CertificateVerifyOptions } from '../../keys/x509.js';
 import { readSmallFile } from '../../io/node.js';
 import { toHex } from '../../hash/index.js';
 import { log } from '../log.js';
-import { readableSize } from '../text.js';
+import { progressBar } from '../progress.js';
+import { keyringFromDefaults } from '../keys.js';
 import { failureHint, formatResultText, fullReportJson, loadFailureJson, singularityFailureJson, singularityJson, type VerifyStyle } from '../verify-format.js';
 
 /** Help text. */
@@ -113,35 +113,6 @@ async function remoteKeys(io: CliIO, img: SifImage, have: readonly KeyringEntry[
   return out;
 }
 
-async function keyringFromDefaults(io: CliIO, keysdir?: string): Promise<KeyringEntry[]> {
-  const p = keyringPaths(io.env, keysdir ? { keysdir } : {});
-  const out: KeyringEntry[] = [];
-  for (const [path, source] of [
-    [p.global, 'global'],
-    [p.public, 'local'],
-  ] as const) {
-    for (const key of await readKeyring(path)) out.push({ key, source, path });
-  }
-  return out;
-}
-
-function progressReporter(io: CliIO, total: number): { onProgress?: (n: number) => void; done(): void } {
-  if (io.stderr.isTTY !== true || total < 256 << 20) return { done() {} };
-  const start = Date.now();
-  let last = 0;
-  return {
-    onProgress(n) {
-      const now = Date.now();
-      if (now - last < 200) return;
-      last = now;
-      const rate = n / Math.max(0.001, (now - start) / 1000);
-      io.stderr.write(`\r\x1b[KHashing ${readableSize(n)} / ${readableSize(total)} (${readableSize(Math.round(rate))}/s)`);
-    },
-    done() {
-      if (last) io.stderr.write('\r\x1b[K');
-    },
-  };
-}
 
 /**
  * What singularity's message leaves the user to guess: which key an unknown signer used (the
@@ -279,7 +250,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       }
     }
     const total = img.objects().reduce((n, d) => n + (d.groupId !== 0 ? d.size : 0), 0);
-    const progress = progressReporter(io, total);
+    const progress = progressBar(io, 'Hashing', total, 256 << 20);
     if (progress.onProgress) opts.onProgress = progress.onProgress;
     const json = values.json === true;
     const color = io.stdout.isTTY === true && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
