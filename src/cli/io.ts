@@ -61,6 +61,31 @@ export interface CliIO {
   stdin?: AsyncIterable<Uint8Array | string> & { isTTY?: boolean };
   /** Environment variables. */
   env: Record<string, string | undefined>;
+  /** Interrupts long network commands (the real process: SIGINT). */
+  signal?: AbortSignal;
+}
+
+/**
+ * An abort signal for a long command: fires on Ctrl-C (SIGINT) or when `io.signal` does.
+ *
+ * @param io - the process
+ * @returns the signal and a function that stops listening
+ */
+export function interrupt(io: CliIO): { signal: AbortSignal; release(): void } {
+  const ctl = new AbortController();
+  const stop = (): void => ctl.abort();
+  if (io.signal) {
+    if (io.signal.aborted) ctl.abort();
+    else io.signal.addEventListener('abort', stop, { once: true });
+  }
+  process.once('SIGINT', stop);
+  return {
+    signal: ctl.signal,
+    release: () => {
+      process.removeListener('SIGINT', stop);
+      io.signal?.removeEventListener('abort', stop);
+    },
+  };
 }
 
 /** A usage error: bad flags or arguments (exit status 1). */

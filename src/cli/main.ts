@@ -12,6 +12,7 @@ Usage:
 
 Available Commands:
   add         Add data object
+  build       Build an image on a remote build service (--remote)
   cat         Print files of the container's file system
   del         Delete data object
   delete      Delete an image from a library
@@ -68,6 +69,7 @@ const COMMANDS: Record<string, () => Promise<Runner>> = {
   search: async () => (await import('./commands/library.js')).run.bind(null, 'search'),
   delete: async () => (await import('./commands/library.js')).run.bind(null, 'delete'),
   remote: async () => (await import('./commands/remote.js')).run,
+  build: async () => (await import('./commands/build.js')).run,
 };
 
 /** The process's real streams and environment. */

@@ -43,7 +43,8 @@ function paxRecord(key: string, value: Uint8Array): Uint8Array {
   return out;
 }
 
-interface Header {
+/** A tar entry's header fields. */
+export interface TarHeader {
   name: string;
   mode: number;
   uid: number;
@@ -59,7 +60,7 @@ interface Header {
 const ascii = (s: string): boolean => /^[\x20-\x7e]*$/.test(s);
 
 /** Builds a 512-byte ustar header; returns undefined fields needing pax records in `pax`. */
-function header(h: Header, pax: Map<string, Uint8Array>): Uint8Array {
+function header(h: TarHeader, pax: Map<string, Uint8Array>): Uint8Array {
   const b = new Uint8Array(BLOCK);
   const put = (at: number, width: number, text: string): void => {
     b.set(enc.encode(text).subarray(0, width), at);
@@ -117,7 +118,14 @@ function checksum(b: Uint8Array): void {
   b.set(enc.encode(sum.toString(8).padStart(6, '0') + '\0 '), 148);
 }
 
-function withPax(h: Header, extra: Map<string, Uint8Array>): Uint8Array[] {
+/**
+ * The header blocks of one entry (a pax extended header first when a field does not fit ustar).
+ *
+ * @param h - the fields
+ * @param extra - extra pax records
+ * @returns the blocks
+ */
+export function withPax(h: TarHeader, extra: Map<string, Uint8Array> = new Map()): Uint8Array[] {
   const pax = new Map(extra);
   const main = header(h, pax);
   checksum(main);
@@ -161,7 +169,7 @@ async function* entry(fs: SquashFs, e: WalkEntry, firstPath: Map<number, string>
   }
   const pax = new Map<string, Uint8Array>();
   for (const x of await fs.nodeXattrs(e.node)) pax.set(`SCHILY.xattr.${x.name}`, x.value);
-  const base: Header = { name, mode: st.mode, uid: st.uid, gid: st.gid, size: 0, mtime: st.mtime, type: TYPE_FLAG[st.type]! };
+  const base: TarHeader = { name, mode: st.mode, uid: st.uid, gid: st.gid, size: 0, mtime: st.mtime, type: TYPE_FLAG[st.type]! };
   if (st.type === 'file' && st.nlink > 1) {
     const first = firstPath.get(st.inode);
     if (first !== undefined) {

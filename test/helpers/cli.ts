@@ -10,15 +10,26 @@ export interface CliRun {
 }
 
 /** Runs the sifkit CLI in-process with captured streams. */
-export async function runCli(args: string[], opts: { env?: Record<string, string>; tty?: boolean; stdin?: string } = {}): Promise<CliRun> {
+export async function runCli(
+  args: string[],
+  opts: { env?: Record<string, string>; tty?: boolean; stdin?: string; signal?: AbortSignal; onStdout?: (s: string) => void } = {},
+): Promise<CliRun> {
   const out: Uint8Array[] = [];
   const err: string[] = [];
   const enc = new TextEncoder();
   const io: CliIO = {
-    stdout: { write: (c) => (out.push(typeof c === 'string' ? enc.encode(c) : c.slice()), true), isTTY: opts.tty ?? false },
+    stdout: {
+      write: (c) => {
+        out.push(typeof c === 'string' ? enc.encode(c) : c.slice());
+        opts.onStdout?.(typeof c === 'string' ? c : new TextDecoder().decode(c));
+        return true;
+      },
+      isTTY: opts.tty ?? false,
+    },
     stderr: { write: (c) => (err.push(typeof c === 'string' ? c : new TextDecoder().decode(c)), true), isTTY: opts.tty ?? false },
     // hermetic: no remote.yaml of the machine's user or system unless a test gives one
     env: { SINGULARITY_CONFIGDIR: '/nonexistent/sifkit-test', SIFKIT_SYSTEM_REMOTE_CONFIG: '/nonexistent/sifkit-test/remote.yaml', ...opts.env },
+    ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.stdin !== undefined
       ? {
           stdin: (async function* () {

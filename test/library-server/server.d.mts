@@ -17,6 +17,8 @@ export interface TestLibrary {
     corruptBlob: boolean;
   };
   config: { apiVersion: string; download: 'redirect' | 'direct'; multipart: boolean; partSize: number };
+  /** Puts an image straight into the library. */
+  addImage(path: string, tags: string[], data: Uint8Array): { id: string; hash: string };
   close(): Promise<void>;
 }
 /** Starts the test library on 127.0.0.1. */

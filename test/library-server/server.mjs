@@ -51,6 +51,16 @@ export async function startLibraryServer(opts = {}) {
   const faults = { failStatus: [], resetAfter: undefined, hang: undefined, slowLoris: undefined, lieLength: false, corruptBlob: false };
   const cfg = { apiVersion: opts.apiVersion ?? '2.0.0-alpha.2', download: opts.download ?? 'redirect', multipart: opts.multipart ?? true, partSize: opts.partSize ?? 64 << 20 };
   let origin = '';
+  const finishUpload = (img, data) => {
+    const sum = `sha256.${createHash('sha256').update(data).digest('hex')}`;
+    if (sum !== img.hash) return false;
+    img.data = data;
+    img.size = data.length;
+    img.uploaded = true;
+    img.arch = sifArch(data);
+    img.signed = sifSigned(data);
+    return true;
+  };
 
   const violate = (req, what) => state.violations.push(`${req.method} ${req.url}: ${what}`);
   const send = (res, status, data, headers = {}) => {
@@ -290,16 +300,7 @@ export async function startLibraryServer(opts = {}) {
         return ok(res, imageView(img));
       }
       // --- uploads ---
-      const finish = (img, data) => {
-        const sum = `sha256.${createHash('sha256').update(data).digest('hex')}`;
-        if (sum !== img.hash) return false;
-        img.data = data;
-        img.size = data.length;
-        img.uploaded = true;
-        img.arch = sifArch(data);
-        img.signed = sifSigned(data);
-        return true;
-      };
+      const finish = finishUpload;
       if ((m = /^\/v1\/imagefile\/([a-f0-9]{24})$/.exec(path)) && req.method === 'POST') {
         const img = state.images.get(m[1]);
         if (!img) return fail(res, 404, 'image not found');
@@ -407,12 +408,29 @@ export async function startLibraryServer(opts = {}) {
   });
   await new Promise((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${server.address().port}`;
+  /** Puts an image straight into the library (what a build service does): `e/c/ct`, tags, its bytes. */
+  const addImage = (path, tags, data) => {
+    const [e, c, n] = path.split('/');
+    if (!state.entities.has(e)) state.entities.set(e, { id: newId(), name: e, description: 'No description', collections: [] });
+    if (!state.collections.has(`${e}/${c}`)) state.collections.set(`${e}/${c}`, { id: newId(), name: c, description: 'No description', entity: state.entities.get(e).id, entityName: e });
+    if (!state.containers.has(path)) state.containers.set(path, { record: { id: newId(), name: n, description: 'No description' }, images: new Set(), tags: new Map() });
+    const ct = state.containers.get(path);
+    const img = { id: newId(), hash: `sha256.${createHash('sha256').update(data).digest('hex')}`, description: 'built', containerPath: path, size: 0, uploaded: false, createdAt: new Date().toISOString() };
+    state.images.set(img.id, img);
+    ct.images.add(img.id);
+    finishUpload(img, Buffer.from(data));
+    const arch = img.arch ?? '';
+    if (!ct.tags.has(arch)) ct.tags.set(arch, new Map());
+    for (const t of tags) ct.tags.get(arch).set(t, img.id);
+    return img;
+  };
   return {
     url: origin,
     token,
     state,
     faults,
     config: cfg,
+    addImage,
     close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
   };
 }

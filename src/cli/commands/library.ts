@@ -12,7 +12,7 @@ import { isLibraryPushRef, normalizeLibraryRef, pullFileName } from '../../clien
 import type { LibraryImage } from '../../clients/library.js';
 import { verifyImage } from '../../integrity/verify.js';
 import { parseFlags, type FlagSpec } from '../args.js';
-import { EXIT, UsageError, errorText, writeAll, type CliIO } from '../io.js';
+import { EXIT, UsageError, errorText, interrupt, writeAll, type CliIO } from '../io.js';
 import { keyringFromDefaults } from '../keys.js';
 import { goArch, libraryEndpoint } from '../library-endpoint.js';
 import { log } from '../log.js';
@@ -177,9 +177,7 @@ export async function run(cmd: 'pull' | 'push' | 'search' | 'delete', args: stri
     const lib = await libraryEndpoint(io, values, ref.host);
     const image = `${ref.path}:${ref.tags[0]}`;
     log(io, 'INFO', 'Downloading library image');
-    const ctl = new AbortController();
-    const stop = (): void => ctl.abort();
-    process.once('SIGINT', stop);
+    const ctl = interrupt(io);
     let bar = progressBar(io, 'Downloading', 0);
     try {
       await pullToFile(lib.client, image, arch, target, {
@@ -197,7 +195,7 @@ export async function run(cmd: 'pull' | 'push' | 'search' | 'delete', args: stri
       if (isSifError(e, 'ABORTED')) return fatal(`pull interrupted: run the same command again to resume`);
       return fatal(`While pulling library image: ${errorText(e)}`);
     } finally {
-      process.removeListener('SIGINT', stop);
+      ctl.release();
     }
     bar.done();
     if (!(await verifiesLocally(io, target))) {
