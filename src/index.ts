@@ -172,3 +172,28 @@ export {
   type IndexUid,
 } from './clients/hkp.js';
 export type { HttpOptions } from './clients/http.js';
+export {
+  LibraryClient,
+  type LibraryClientOptions,
+  type LibraryImage,
+  type DownloadSink,
+  type DownloadOptions,
+  type UploadOptions,
+  type UploadResult,
+  type SearchResults,
+  type LibraryVersion,
+  type LibraryQuota,
+} from './clients/library.js';
+export {
+  parseLibraryRef,
+  formatLibraryRef,
+  normalizeLibraryRef,
+  pullFileName,
+  isLibraryPullRef,
+  isLibraryPushRef,
+  isRefPart,
+  isImageHash,
+  type LibraryRef,
+  type LibraryRefProblem,
+  type NormalizedRef,
+} from './clients/library-ref.js';

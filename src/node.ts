@@ -31,7 +31,11 @@ export {
 export { HashPool } from './hash/pool.js';
 export { extractFs, type ExtractOptions, type ExtractSummary } from './container/extract.js';
 export { verifyCertificate, readCertificates, certificateKey, type CertificateVerifyOptions } from './keys/x509.js';
-export { readRemoteConfig, endpointKeyservers, type RemoteConfig, type Endpoint, type EndpointKeyserver, type StoredCredential, type ResolvedKeyserver } from './clients/remote-config.js';
+export { pullToFile, pushFile, imageArch, type PullOptions } from './clients/library-node.js';
+export { BuildClient, type BuildInfo, type BuildRequest, type BuildClientOptions } from './clients/builder.js';
+export { definitionFiles, writeBuildContext, type BuildContext } from './clients/build-context.js';
+export { editRemoteConfig, remoteConfigFile, type RemoteDoc } from './clients/remote-write.js';
+export { readRemoteConfig, discoverService, endpointKeyservers, type RemoteConfig, type Endpoint, type EndpointKeyserver, type StoredCredential, type ResolvedKeyserver } from './clients/remote-config.js';
 export {
   keyringPaths,
   readKeyring,

@@ -44,6 +44,14 @@ export function definitionFiles(def: string, cwd: string): string[] {
 
 const BLOCK = 512;
 
+/** A written build context. */
+export interface BuildContext {
+  /** Size of the gzip'd tar. */
+  size: number;
+  /** `sha256.<hex>` of the gzip'd tar. */
+  digest: string;
+}
+
 /**
  * Packs the paths into `out` (gzip'd tar) and returns its size and digest.
  *
@@ -52,7 +60,7 @@ const BLOCK = 512;
  * @returns size and `sha256.<hex>` of the gzip bytes
  * @throws SifError `INVALID_ARGUMENT` for a missing path or an unsupported file type
  */
-export async function writeBuildContext(paths: string[], out: string): Promise<{ size: number; digest: string }> {
+export async function writeBuildContext(paths: string[], out: string): Promise<BuildContext> {
   const gzip = createGzip();
   const file = createWriteStream(out, { mode: 0o600, flags: 'wx' });
   const hash = createHash('sha256');

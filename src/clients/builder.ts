@@ -60,6 +60,7 @@ export interface BuildClientOptions {
 
 /** The remote build service client. */
 export class BuildClient {
+  /** The service's base URL (with a trailing `/`). */
   readonly base: URL;
   readonly #opts: BuildClientOptions;
   readonly #fetch: Fetch;

@@ -99,10 +99,26 @@ export interface UploadOptions {
   multipartAbove?: number;
 }
 
+/** The library's version (`GET version`). */
+export interface LibraryVersion {
+  /** The server's version. */
+  version?: string;
+  /** The API version (feature gates: v2 upload from 2.0.0-alpha.1, arch tags from 2.0.0-alpha.2). */
+  apiVersion?: string;
+}
+
+/** A library's storage quota. */
+export interface LibraryQuota {
+  /** Bytes allowed (0: unlimited). */
+  quotaTotal: number;
+  /** Bytes used. */
+  quotaUsage: number;
+}
+
 /** What the library answers when an upload completes (`UploadImageComplete`). */
 export interface UploadResult {
   /** Quota figures, when the library reports them. */
-  quota?: { quotaTotal: number; quotaUsage: number };
+  quota?: LibraryQuota;
   /** The container's path on the library's web site. */
   containerUrl?: string;
 }
@@ -117,6 +133,7 @@ const MIN_PART = 64 << 20; // the reference's minimumPartSize: multipart above i
 
 /** The Container Library client. */
 export class LibraryClient {
+  /** The library's base URL (with a trailing `/`). */
   readonly base: URL;
   readonly #opts: LibraryClientOptions;
   readonly #fetch: Fetch;
@@ -179,8 +196,8 @@ export class LibraryClient {
   }
 
   /** The library's version (`GET version`): `{ version, apiVersion }`. */
-  async version(signal?: AbortSignal): Promise<{ version?: string; apiVersion?: string }> {
-    return (await this.#api<{ version?: string; apiVersion?: string }>('GET', 'version', signal ? { signal } : {})) ?? {};
+  async version(signal?: AbortSignal): Promise<LibraryVersion> {
+    return (await this.#api<LibraryVersion>('GET', 'version', signal ? { signal } : {})) ?? {};
   }
 
   async #apiAtLeast(v: string): Promise<boolean> {
