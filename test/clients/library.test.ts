@@ -222,6 +222,23 @@ describe('library client faults', () => {
     expect(leftovers(target)).toEqual([]);
   });
 
+  it('a part the object store refuses (checksum) is sent again; a part that keeps failing aborts the upload', async () => {
+    const s = await library({ partSize: 64 << 10 });
+    const file = bigFile(300_000);
+    s.faults.failStatus.push({ path: /^\/s3\/part\/[a-f0-9]+\/[a-f0-9]+\/2$/, status: 400, times: 1, method: 'PUT' });
+    await pushFile(client(s), file, 'alice/col/big', 'amd64', ['latest'], '', { multipartAbove: 100_000 });
+    expect(s.state.requests.filter((r) => /\/s3\/part\/.+\/2$/.test(r.path)).length).toBe(2);
+    const target = out();
+    await pullToFile(client(s), 'alice/col/big:latest', 'amd64', target);
+    expect(same(target, file)).toBe(true);
+    const s2 = await library({ partSize: 64 << 10 });
+    s2.faults.failStatus.push({ path: /^\/s3\/part\//, status: 500, times: 100, method: 'PUT' });
+    await expect(pushFile(client(s2), file, 'alice/col/big', 'amd64', ['latest'], '', { multipartAbove: 100_000, retries: 2 })).rejects.toMatchObject({ code: 'HTTP_ERROR' });
+    expect(s2.state.aborted).toBe(1);
+    expect([...s2.state.images.values()].every((i) => !i.uploaded)).toBe(true);
+    expect([...s.state.violations, ...s2.state.violations]).toEqual([]);
+  });
+
   it('an existing target is not overwritten without force', async () => {
     const s = await pushed();
     const target = out();
