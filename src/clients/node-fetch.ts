@@ -43,7 +43,18 @@ export function nodeFetch(opts: NodeFetchOptions = {}): typeof fetch {
     if (http) proxy.httpProxy = http;
     if (https) proxy.httpsProxy = https;
     if (no) proxy.noProxy = no;
-    return { undiciFetch, dispatcher: new EnvHttpProxyAgent({ ...proxy, connect }) };
+    // undici warns that EnvHttpProxyAgent is experimental on every start; users are not helped by it
+    const emit = process.emitWarning;
+    process.emitWarning = ((w: string | Error, ...rest: unknown[]) => {
+      const code = (rest[0] as { code?: string } | undefined)?.code ?? rest[1];
+      if (code === 'UNDICI-EHPA') return;
+      (emit as (...a: unknown[]) => void).call(process, w, ...rest);
+    }) as typeof process.emitWarning;
+    try {
+      return { undiciFetch, dispatcher: new EnvHttpProxyAgent({ ...proxy, connect }) };
+    } finally {
+      process.emitWarning = emit;
+    }
   };
   return (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
     const { undiciFetch, dispatcher } = await (ready ??= load());

@@ -37,6 +37,7 @@ export async function startBuildServer(opts) {
   const server = createServer(async (req, res) => {
     const path = new URL(req.url, 'http://127.0.0.1').pathname;
     let m;
+    if (path === '/version' && req.method === 'GET') return send(res, 200, { data: { version: 'v0.0.0-sifkit-test-double' } });
     if (path.startsWith('/v1/') && !path.startsWith('/v1/build-context-upload/') && !authed(req)) {
       if (!req.headers.authorization?.startsWith('BEARER ')) violate(req, `Authorization ${JSON.stringify(req.headers.authorization ?? '')} is not BEARER <token>`);
       return send(res, 401, { error: { code: 401, message: 'Unauthorized' } });

@@ -30,6 +30,7 @@ export declare function startLibraryServer(opts?: {
   partSize?: number;
   blobOrigin?: string;
   port?: number;
+  builderUri?: () => string;
 }): Promise<TestLibrary>;
 /** The primary partition's architecture of a SIF. */
 export declare function sifArch(data: Uint8Array): string | undefined;

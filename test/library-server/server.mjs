@@ -195,11 +195,17 @@ export async function startLibraryServer(opts = {}) {
       if (req.method === 'GET' && path === '/version') return ok(res, { version: 'v0.0.0-sifkit-test-double', apiVersion: cfg.apiVersion });
       // the endpoint's service discovery and token check (singularity remote login/status)
       if (req.method === 'GET' && path === '/assets/config/config.prod.json') {
-        return send(res, 200, { libraryAPI: { uri: origin }, tokenAPI: { uri: `${origin}/auth` }, keystoreAPI: { uri: `${origin}/keys` } });
+        return send(res, 200, { libraryAPI: { uri: origin }, tokenAPI: { uri: `${origin}/auth` }, keystoreAPI: { uri: `${origin}/keys` }, ...(opts.builderUri ? { builderAPI: { uri: opts.builderUri() } } : {}) });
       }
       if (req.method === 'GET' && path === '/auth/v1/token-status') return authed(req) ? ok(res, { status: 'valid' }) : fail(res, 404, 'Invalid Credentials');
       if (req.method === 'GET' && (path === '/auth/version' || path === '/keys/version')) return ok(res, { version: 'v0.0.0-sifkit-test-double' });
       let m;
+      // a sink for benchmarks' baselines (curl uploads here): the body is read and dropped
+      if (path === '/s3/sink' && req.method === 'PUT') {
+        let n = 0;
+        for await (const c of req) n += c.length;
+        return send(res, 200, { received: n });
+      }
       // --- blobs and presigned uploads (the object store: no token) ---
       if ((m = /^\/s3\/blob\/([a-f0-9]{24})$/.exec(path)) && req.method === 'GET') {
         // SingularityCE sends its token to a redirect target on the library's own host (this one); the
