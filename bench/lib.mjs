@@ -2,9 +2,9 @@
 import { spawnSync } from 'node:child_process';
 
 /** Runs a command under /usr/bin/time; returns wall seconds and peak RSS in MiB. */
-export function measure(cmd, argv, { stdout = 'ignore' } = {}) {
+export function measure(cmd, argv, { stdout = 'ignore', env } = {}) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...argv], { stdio: ['ignore', stdout, 'pipe'] });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...argv], { stdio: ['ignore', stdout, 'pipe'], ...(env ? { env } : {}) });
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   const err = r.stderr.toString().trim().split('\n');
   if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}): ${err.join('\n')}`);

@@ -7,7 +7,7 @@
 // Baselines: `openssl dgst -sha256` (the SHA-256 limit), sif-ref (the reference library),
 // siftool. Usage: npm run bench [-- --reps N --quick --rss4g --delzero3g]; the SquashFS readers:
 // npm run bench -- --squashfs (bench/squashfs.mjs); in Chromium: npm run bench -- --web
-// (bench/web.mjs). Writes
+// (bench/web.mjs); the library client: npm run bench -- --library (bench/library.mjs). Writes
 // bench/results/latest.json.
 import { execFileSync } from 'node:child_process';
 import { race as raceN } from './lib.mjs';
@@ -18,6 +18,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
+if (args.includes('--library')) {
+  await import('./library.mjs');
+  process.exit(0);
+}
 if (args.includes('--web')) {
   await import('./web.mjs');
   process.exit(0);

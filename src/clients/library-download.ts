@@ -22,6 +22,9 @@ export interface DownloadContext {
   idleTimeoutMs: number;
 }
 
+/** Bytes gathered before a write to the sink. */
+const WRITE_CHUNK = 1 << 20;
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Errors worth another attempt: the connection, a time-out, a 5xx, a short body. */
@@ -124,12 +127,29 @@ export async function downloadImage(ctx: DownloadContext, url: URL, size: number
           res.abort();
           throw sifError('RESPONSE_INVALID', `${blob.origin}: part ${start}-${end} says ${declared} bytes`);
         }
+        // network chunks are small (16-64 KiB): gathered into 1 MiB writes
+        const buf = new Uint8Array(Math.min(WRITE_CHUNK, end - start + 1));
+        let fill = 0;
+        let written = 0;
+        const flush = async (): Promise<void> => {
+          if (fill === 0) return;
+          await sink.writeAt(start + written, buf.subarray(0, fill));
+          written += fill;
+          fill = 0;
+        };
         await readBody(res, blob, end - start + 1, ctx.idleTimeoutMs, async (b) => {
           aborted();
-          await sink.writeAt(start + got, b);
+          for (let o = 0; o < b.length; ) {
+            const n = Math.min(buf.length - fill, b.length - o);
+            buf.set(b.subarray(o, o + n), fill);
+            fill += n;
+            o += n;
+            if (fill === buf.length) await flush();
+          }
           got += b.length;
           progress(b.length);
         });
+        await flush();
         if (got !== end - start + 1) throw sifError('NETWORK_ERROR', `${blob.origin}: part ${start}-${end} ended after ${got} bytes`);
         opts.onPart?.(index, partSize);
         return;

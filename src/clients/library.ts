@@ -343,12 +343,15 @@ async function checksums(source: ByteSource, signal?: AbortSignal): Promise<{ sh
   // node:crypto's MD5 where there is one (several times faster), @noble/hashes elsewhere
   const node = nodeBuiltin<{ createHash(a: string): { update(b: Uint8Array): unknown; digest(): Uint8Array } }>('node:crypto');
   const m = node ? node.createHash('md5') : md5.create();
-  const chunk = 4 << 20;
-  for (let off = 0; off < source.size; off += chunk) {
+  const buf = new Uint8Array(Math.min(4 << 20, Math.max(1, source.size)));
+  for (let off = 0; off < source.size; ) {
     if (signal?.aborted) throw sifError('ABORTED', 'upload: aborted');
-    const b = await source.read(off, Math.min(chunk, source.size - off));
+    const n = await source.readInto(buf.subarray(0, Math.min(buf.length, source.size - off)), off);
+    if (n <= 0) throw sifError('TRUNCATED', `upload: the image ended at ${off} of ${source.size} bytes`);
+    const b = buf.subarray(0, n);
     sha.update(b);
     m.update(b);
+    off += n;
   }
   return { sha256: toHex(sha.digest()), md5sum: toHex(m.digest()) };
 }

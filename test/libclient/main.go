@@ -3,7 +3,7 @@
 // Written for this project.
 //
 //	libclient push URL TOKEN FILE e/c/ct ARCH TAG[,TAG] DESCRIPTION
-//	libclient pull URL FILE e/c/ct TAG ARCH          (ConcurrentDownloadImage: 303 + ranged parts, or 200)
+//	libclient pull URL FILE e/c/ct TAG ARCH [PARTSIZE] (ConcurrentDownloadImage: 303 + ranged parts, or 200)
 //	libclient image URL e/c/ct:TAG ARCH              prints the image record as JSON
 //	libclient search URL VALUE ARCH SIGNED           prints the search results as JSON
 //	libclient delete URL TOKEN e/c/ct:TAG ARCH
@@ -66,6 +66,11 @@ func main() {
 			die(err)
 		}
 		spec := &client.Downloader{Concurrency: 3, PartSize: 1 << 20, BufferSize: 32 << 10}
+		if len(a) > 5 {
+			if _, err := fmt.Sscan(a[5], &spec.PartSize); err != nil {
+				die(err)
+			}
+		}
 		if err := newClient(a[0], "").ConcurrentDownloadImage(ctx, f, a[4], a[2], a[3], spec, nil); err != nil {
 			die(err)
 		}

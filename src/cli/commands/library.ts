@@ -35,7 +35,7 @@ Flags:
       --arch string            architecture to pull [default: this machine's]
   -F, --force                  overwrite an existing file
       --verify-required        fail (and remove the file) unless the image verifies with your keyrings
-      --part-size int          bytes per ranged part [default: 5242880]
+      --part-size int          bytes per ranged part [default: 16777216; singularity uses 5 MiB]
       --concurrency int        parts in flight [default: 3]
 ${LIB_HELP}
   -h, --help                   help for pull
@@ -81,7 +81,8 @@ ${LIB_HELP}
 };
 
 async function verifiesLocally(io: CliIO, path: string): Promise<boolean> {
-  const img = await openForCli(io, path);
+  const img = await openForCli(io, path).catch(() => undefined);
+  if (!img) return false;
   try {
     const keyring = await keyringFromDefaults(io);
     return (await verifyImage(img, { keyring: { entries: keyring } })).verified;
@@ -183,7 +184,8 @@ export async function run(cmd: 'pull' | 'push' | 'search' | 'delete', args: stri
       await pullToFile(lib.client, image, arch, target, {
         force: values.force === true,
         signal: ctl.signal,
-        ...(values['part-size'] !== undefined ? { partSize: positiveInt(values['part-size'], 'part-size')! } : {}),
+        // 16 MiB parts: a third of the requests of singularity's 5 MiB, measured faster (bench/library.mjs)
+        partSize: positiveInt(values['part-size'], 'part-size') ?? 16 << 20,
         ...(values.concurrency !== undefined ? { concurrency: positiveInt(values.concurrency, 'concurrency')! } : {}),
         onProgress: (n, total) => {
           if (n === 0 || !bar.onProgress) bar = progressBar(io, 'Downloading', total);
