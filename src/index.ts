@@ -181,6 +181,7 @@ export {
   type UploadOptions,
   type UploadResult,
   type SearchResults,
+  type LibraryRecord,
   type LibraryVersion,
   type LibraryQuota,
 } from './clients/library.js';

@@ -123,8 +123,26 @@ export interface UploadResult {
   containerUrl?: string;
 }
 
-/** Search results (`client.SearchResults`, the images). */
+/** An entity, collection or container in search results (the fields sifkit checks; the rest as sent). */
+export interface LibraryRecord {
+  /** ID. */
+  id: string;
+  /** Name. */
+  name: string;
+  /** Description. */
+  description?: string;
+  /** Everything else the library sent. */
+  [field: string]: unknown;
+}
+
+/** Search results (`client.SearchResults`). */
 export interface SearchResults {
+  /** Entities found. */
+  entities: LibraryRecord[];
+  /** Collections found. */
+  collections: LibraryRecord[];
+  /** Containers found. */
+  containers: LibraryRecord[];
   /** Images found. */
   images: LibraryImage[];
 }
@@ -230,9 +248,19 @@ export class LibraryClient {
    */
   async search(value: string, opts: { arch?: string; signed?: boolean } = {}): Promise<SearchResults> {
     if (value.length < 3) throw sifError('INVALID_ARGUMENT', `bad query '${value}'. You must search for at least 3 characters`);
-    const data = await this.#api<{ image?: unknown[] }>('GET', 'v1/search', { query: { value, arch: opts.arch, signed: opts.signed ? 'true' : undefined } });
-    const images = Array.isArray(data?.image) ? data.image.map((i, n) => checkImage(i as LibraryImage, `search result ${n}`)) : [];
-    return { images };
+    const data = await this.#api<Record<string, unknown>>('GET', 'v1/search', { query: { value, arch: opts.arch, signed: opts.signed ? 'true' : undefined } });
+    const list = (k: string): unknown[] => (Array.isArray(data?.[k]) ? (data[k] as unknown[]) : []);
+    const record = (v: unknown, what: string): LibraryRecord => {
+      const r = v as LibraryRecord;
+      if (typeof r !== 'object' || r === null || typeof r.id !== 'string' || typeof r.name !== 'string') throw sifError('RESPONSE_INVALID', `${what}: not a record with an id and a name`);
+      return r;
+    };
+    return {
+      entities: list('entity').map((e, n) => record(e, `search result entity ${n}`)),
+      collections: list('collection').map((e, n) => record(e, `search result collection ${n}`)),
+      containers: list('container').map((e, n) => record(e, `search result container ${n}`)),
+      images: list('image').map((i, n) => checkImage(i as LibraryImage, `search result image ${n}`)),
+    };
   }
 
   /**

@@ -94,6 +94,7 @@ describe('library client against the test library', () => {
     const found = await c.search('sample', { arch: 'amd64', signed: true });
     expect(found.images.map((i) => [i.entityName, i.collectionName, i.containerName, i.tags, i.signed])).toEqual([['alice', 'col', 'sample', ['latest'], true]]);
     expect((await c.search('sample', { arch: 'arm64' })).images).toEqual([]);
+    expect(found).toMatchObject({ entities: [], collections: [], containers: [] });
     await expect(c.search('sa')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await c.deleteImage('alice/col/sample:latest', 'amd64');
     await expect(c.getImage('alice/col/sample:latest', 'amd64')).rejects.toMatchObject({ code: 'NOT_FOUND' });
