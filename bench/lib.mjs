@@ -1,5 +1,6 @@
 // Shared by the benchmark scripts: timing under /usr/bin/time, medians, alternating races.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 
 /** Runs a command under /usr/bin/time; returns wall seconds and peak RSS in MiB. */
 export function measure(cmd, argv, { stdout = 'ignore', env } = {}) {
@@ -33,3 +34,21 @@ export function race(reps, name, contenders, bytes, prepare) {
   return out;
 }
 
+
+/**
+ * Makes a SIF with one primary partition of `size` bytes (amd64) in group 1 by sifkit's CLI, signed
+ * with `key` when given. The data is a fixed pattern, written 8 MiB at a time.
+ */
+export function makePartitionImage(sifkit, dir, image, size, key) {
+  const data = `${dir}/partition.bin`;
+  const fd = openSync(data, 'w');
+  const chunk = Buffer.alloc(8 << 20);
+  for (let i = 0; i < chunk.length; i += 4) chunk.writeUInt32LE((i * 2654435761) >>> 0, i);
+  for (let done = 0; done < size; done += chunk.length) writeSync(fd, chunk, 0, Math.min(chunk.length, size - done));
+  closeSync(fd);
+  const sk = (...a) => execFileSync(process.execPath, [sifkit, ...a], { stdio: ['ignore', 'ignore', 'inherit'] });
+  sk('new', image);
+  sk('add', '--datatype', '4', '--parttype', '2', '--partfs', '1', '--partarch', '2', '--groupid', '1', image, data);
+  rmSync(data);
+  if (key) sk('sign', '--key', key, image);
+}

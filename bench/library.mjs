@@ -6,11 +6,11 @@
 // sifkit's peak RSS. Run: npm run bench -- --library [--reps N] [--quick]. Writes
 // bench/results/library.json.
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { measure, median } from './lib.mjs';
+import { makePartitionImage, measure, median } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -26,16 +26,8 @@ try {
     server.once('exit', (c) => reject(new Error(`test library exited (${c})`)));
   });
   // The image: one partition of the given size (amd64), unsigned (push -U).
-  const data = join(dir, 'data.bin');
   const file = join(dir, 'big.sif');
-  const fd = openSync(data, 'w');
-  const chunk = Buffer.alloc(8 << 20);
-  for (let i = 0; i < chunk.length; i += 4) chunk.writeUInt32LE((i * 2654435761) >>> 0, i);
-  for (let done = 0; done < size; done += chunk.length) writeSync(fd, chunk, 0, Math.min(chunk.length, size - done));
-  closeSync(fd);
-  execFileSync(process.execPath, [sifkit, 'new', file]);
-  execFileSync(process.execPath, [sifkit, 'add', '--datatype', '4', '--parttype', '2', '--partfs', '1', '--partarch', '2', '--groupid', '1', file, data]);
-  rmSync(data);
+  makePartitionImage(sifkit, dir, file, size);
   const env = { ...process.env, SIFKIT_LIBRARY_TOKEN: info.token, SINGULARITY_CONFIGDIR: join(dir, 'cfg'), SIFKIT_SYSTEM_REMOTE_CONFIG: join(dir, 'none') };
   const node = process.execPath;
   const libclient = process.env.SIFKIT_LIBCLIENT ?? join(root, 'node_modules/.cache/libclient/libclient');

@@ -6,13 +6,13 @@
 // Chromium (@noble/hashes, hash-wasm, WebCrypto one-shot), the measurement behind src/hash/web.ts.
 // Writes bench/results/web.json.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { launch, serveStatic } from './chromium.mjs';
-import { median } from './lib.mjs';
+import { makePartitionImage, median } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -25,18 +25,8 @@ if (!existsSync(join(root, 'web/dist/index.html'))) execFileSync('npm', ['run', 
 
 try {
   // The image: one 1 GiB partition in group 1, signed with the sample key.
-  const data = join(dir, 'data.bin');
-  const fd = openSync(data, 'w');
-  const chunk = Buffer.alloc(8 << 20);
-  for (let i = 0; i < chunk.length; i += 4) chunk.writeUInt32LE((i * 2654435761) >>> 0, i);
-  for (let done = 0; done < size; done += chunk.length) writeSync(fd, chunk, 0, Math.min(chunk.length, size - done));
-  closeSync(fd);
   const image = join(dir, 'big.sif');
-  const sk = (...a) => execFileSync(process.execPath, [sifkit, ...a], { stdio: ['ignore', 'ignore', 'inherit'] });
-  sk('new', image);
-  sk('add', '--datatype', '4', '--parttype', '2', '--partfs', '1', '--partarch', '2', '--groupid', '1', image, data);
-  rmSync(data);
-  sk('sign', '--key', join(root, 'testdata/keys/sample-secret.asc'), image);
+  makePartitionImage(sifkit, dir, image, size, join(root, 'testdata/keys/sample-secret.asc'));
 
   const server = await serveStatic(join(root, 'web/dist'));
   const browser = await launch();

@@ -7,13 +7,14 @@
  *   `sifkit key pull`.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readKeyring } from '../../src/keys/keyring.js';
 import { runCli } from '../helpers/cli.js';
+import { goTool } from '../helpers/go-tools.js';
 import { ROOT } from '../helpers/paths.js';
 import { run } from './tools.js';
 
@@ -22,12 +23,7 @@ const port = 20000 + (process.pid % 10000);
 const url = `hkp://127.0.0.1:${port}`;
 let sks: ChildProcess | undefined;
 
-function keyclient(): string {
-  if (process.env.SIFKIT_KEYCLIENT) return process.env.SIFKIT_KEYCLIENT;
-  const out = join(ROOT, 'node_modules/.cache/keyclient/keyclient');
-  if (!existsSync(out)) execFileSync('bash', [join(ROOT, 'test/keyclient/build.sh'), out], { stdio: 'inherit' });
-  return out;
-}
+const keyclient = (): string => goTool('keyclient');
 
 /** A GnuPG home with one new ed25519 key; returns its fingerprint. */
 function gpgHome(name: string): { home: string; fpr: string; env: NodeJS.ProcessEnv } {

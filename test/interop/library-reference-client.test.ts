@@ -5,8 +5,8 @@
  * server without error or violation; images pushed by either client are pulled by the other byte for
  * byte; and the Go client's reference parser agrees with sifkit's on every row of its own table.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,15 +16,11 @@ import { pullToFile, pushFile } from '../../src/clients/library-node.js';
 import { parseLibraryRef } from '../../src/clients/library-ref.js';
 import { startLibraryServer, type TestLibrary } from '../library-server/server.mjs';
 import { PARSE_TABLE } from '../helpers/library-ref-table.js';
-import { ROOT, TESTDATA } from '../helpers/paths.js';
+import { TESTDATA } from '../helpers/paths.js';
+import { goTool } from '../helpers/go-tools.js';
 
 const run = promisify(execFile);
-function libclient(): string {
-  if (process.env.SIFKIT_LIBCLIENT) return process.env.SIFKIT_LIBCLIENT;
-  const out = join(ROOT, 'node_modules/.cache/libclient/libclient');
-  if (!existsSync(out)) execFileSync('bash', [join(ROOT, 'test/libclient/build.sh'), out], { stdio: 'inherit' });
-  return out;
-}
+const libclient = (): string => goTool('libclient');
 const go = async (...args: string[]): Promise<string> => (await run(libclient(), args, { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 })).stdout;
 
 const work = mkdtempSync(join(tmpdir(), 'sifkit-libref-'));

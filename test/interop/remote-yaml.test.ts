@@ -4,23 +4,18 @@
  * form singularity writes (system endpoint, keyservers, credentials) keeps every value through
  * sifkit's edits.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLibraryServer, type TestLibrary } from '../library-server/server.mjs';
 import { runCli } from '../helpers/cli.js';
-import { ROOT } from '../helpers/paths.js';
+import { goTool } from '../helpers/go-tools.js';
 
 const run = promisify(execFile);
-function checker(): string {
-  if (process.env.SIFKIT_REMOTEYAML) return process.env.SIFKIT_REMOTEYAML;
-  const out = join(ROOT, 'node_modules/.cache/remoteyaml/remoteyaml');
-  if (!existsSync(out)) execFileSync('bash', [join(ROOT, 'test/remoteyaml/build.sh'), out], { stdio: 'inherit' });
-  return out;
-}
+const checker = (): string => goTool('remoteyaml');
 type GoConfig = { DefaultRemote: string; Remotes: Record<string, { URI: string; Token: string; System: boolean; Exclusive: boolean; Insecure: boolean; Keyservers: { URI: string }[] | null }>; Credentials: { URI: string; Auth: string }[] | null };
 const goRead = async (file: string): Promise<GoConfig> => JSON.parse((await run(checker(), [file], { encoding: 'utf8' })).stdout) as GoConfig;
 
