@@ -9,7 +9,7 @@ describe('fuzz (quick)', () => {
   it('mutated images: typed errors only, bounded time, no false "verified"', async () => {
     const items = await corpus();
     await fc.assert(fuzzProperty(items, 5000), {
-      numRuns: Number(process.env.SIFKIT_FUZZ_RUNS ?? 8000),
+      numRuns: Number(process.env.SIFKIT_FUZZ_RUNS ?? 4000),
       ...(process.env.SIFKIT_SEED ? { seed: Number(process.env.SIFKIT_SEED) } : {}),
     });
   }, 300_000);
