@@ -48,22 +48,28 @@ export async function readBody(
   if (!res.body) return 0;
   const reader = res.body.getReader();
   let n = 0;
+  // One watchdog for the whole body (a timer per chunk cost more than the chunk): when no chunk came
+  // for idleMs, the pending read is cancelled.
+  let idle = false;
+  let last = Date.now();
+  const timer = setInterval(() => {
+    if (Date.now() - last < idleMs) return;
+    idle = true;
+    void reader.cancel().catch(() => undefined);
+    res.abort?.();
+  }, Math.max(10, Math.min(1000, idleMs / 4)));
   try {
     for (;;) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const idle = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(sifError('TIMEOUT', `${url.origin}: no data for ${idleMs / 1000} s`)), idleMs);
-      });
       let r: ReadableStreamReadResult<Uint8Array>;
       try {
-        r = await Promise.race([reader.read(), idle]);
+        r = await reader.read();
       } catch (e) {
-        if ((e as { code?: string }).code === 'TIMEOUT') throw e;
+        if (idle) throw sifError('TIMEOUT', `${url.origin}: no data for ${idleMs / 1000} s`);
         throw sifError('NETWORK_ERROR', `${url.origin}: the response broke off: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-      } finally {
-        clearTimeout(timer);
       }
+      if (idle) throw sifError('TIMEOUT', `${url.origin}: no data for ${idleMs / 1000} s`);
       if (r.done) return n;
+      last = Date.now();
       n += r.value.length;
       if (n > max) throw sifError('RESPONSE_TOO_LARGE', `${url.origin}: the response is longer than the ${max} bytes expected`);
       await onChunk(r.value);
@@ -72,6 +78,8 @@ export async function readBody(
     await reader.cancel().catch(() => undefined);
     res.abort?.();
     throw e;
+  } finally {
+    clearInterval(timer);
   }
 }
 

@@ -11,6 +11,7 @@ import { pullToFile, pushFile, imageArch } from '../../clients/library-node.js';
 import { isLibraryPushRef, normalizeLibraryRef, pullFileName } from '../../clients/library-ref.js';
 import type { LibraryImage } from '../../clients/library.js';
 import { verifyImage } from '../../integrity/verify.js';
+import { DataType } from '../../format/types.js';
 import { parseFlags, type FlagSpec } from '../args.js';
 import { EXIT, UsageError, errorText, interrupt, writeAll, type CliIO } from '../io.js';
 import { keyringFromDefaults } from '../keys.js';
@@ -84,6 +85,8 @@ async function verifiesLocally(io: CliIO, path: string): Promise<boolean> {
   const img = await openForCli(io, path).catch(() => undefined);
   if (!img) return false;
   try {
+    // no signature object, nothing to check: the keyrings (and OpenPGP) are not even loaded
+    if (!img.objects().some((d) => d.dataType === DataType.Signature)) return false;
     const keyring = await keyringFromDefaults(io);
     return (await verifyImage(img, { keyring: { entries: keyring } })).verified;
   } catch {
