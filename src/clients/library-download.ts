@@ -24,6 +24,8 @@ export interface DownloadContext {
 
 /** Bytes gathered before a write to the sink. */
 const WRITE_CHUNK = 1 << 20;
+/** Writes a part may have in flight. */
+const WRITES_IN_FLIGHT = 2;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -127,29 +129,37 @@ export async function downloadImage(ctx: DownloadContext, url: URL, size: number
           res.abort();
           throw sifError('RESPONSE_INVALID', `${blob.origin}: part ${start}-${end} says ${declared} bytes`);
         }
-        // network chunks are small (16-64 KiB): gathered into 1 MiB writes
-        const buf = new Uint8Array(Math.min(WRITE_CHUNK, end - start + 1));
+        // network chunks are small (16-64 KiB): gathered into 1 MiB writes, up to 2 of them in
+        // flight, so the socket keeps being read while the disk writes
+        let buf = new Uint8Array(Math.min(WRITE_CHUNK, end - start + 1));
         let fill = 0;
         let written = 0;
+        const inFlight: Promise<void>[] = [];
         const flush = async (): Promise<void> => {
           if (fill === 0) return;
-          await sink.writeAt(start + written, buf.subarray(0, fill));
+          inFlight.push(sink.writeAt(start + written, buf.subarray(0, fill)));
           written += fill;
           fill = 0;
+          buf = new Uint8Array(Math.min(WRITE_CHUNK, end - start + 1 - written) || 1);
+          if (inFlight.length >= WRITES_IN_FLIGHT) await inFlight.shift();
         };
-        await readBody(res, blob, end - start + 1, ctx.idleTimeoutMs, async (b) => {
-          aborted();
-          for (let o = 0; o < b.length; ) {
-            const n = Math.min(buf.length - fill, b.length - o);
-            buf.set(b.subarray(o, o + n), fill);
-            fill += n;
-            o += n;
-            if (fill === buf.length) await flush();
-          }
-          got += b.length;
-          progress(b.length);
-        });
-        await flush();
+        try {
+          await readBody(res, blob, end - start + 1, ctx.idleTimeoutMs, async (b) => {
+            aborted();
+            for (let o = 0; o < b.length; ) {
+              const n = Math.min(buf.length - fill, b.length - o);
+              buf.set(b.subarray(o, o + n), fill);
+              fill += n;
+              o += n;
+              if (fill === buf.length) await flush();
+            }
+            got += b.length;
+            progress(b.length);
+          });
+          await flush();
+        } finally {
+          await Promise.all(inFlight);
+        }
         if (got !== end - start + 1) throw sifError('NETWORK_ERROR', `${blob.origin}: part ${start}-${end} ended after ${got} bytes`);
         opts.onPart?.(index, partSize);
         return;
