@@ -29,6 +29,9 @@ const splitCsp: Plugin = {
   transformIndexHtml: (html) => html.replace('<head>', `<head>\n    <meta http-equiv="Content-Security-Policy" content="${csp("'self'")}" />`),
 };
 
+/** A file name as a literal inside a regular expression. */
+const literal = (name: string): string => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** Single-file build: the worker inlined (a blob: worker), then every script and style put into the page. */
 const inlineWorker: Plugin = {
   name: 'sifkit-inline-worker',
@@ -47,7 +50,7 @@ const singleFile: Plugin = {
     const hashes: string[] = [];
     for (const [name, item] of Object.entries(bundle)) {
       if (item.type === 'chunk') {
-        const tag = new RegExp(`<script type="module" crossorigin src="\\./${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"></script>`);
+        const tag = new RegExp(`<script type="module" crossorigin src="\\./${literal(name)}"></script>`);
         if (!tag.test(text)) throw new Error(`single-file build: ${name} is not the page's entry (a chunk was split off)`);
         // With code splitting off, Vite leaves its preload marker in inlined dynamic imports
         // (nothing to preload in one file).
@@ -56,7 +59,7 @@ const singleFile: Plugin = {
         text = text.replace(tag, () => `<script type="module">${code}</script>`);
         delete bundle[name];
       } else if (name.endsWith('.css')) {
-        const tag = new RegExp(`<link rel="stylesheet" crossorigin href="\\./${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}">`);
+        const tag = new RegExp(`<link rel="stylesheet" crossorigin href="\\./${literal(name)}">`);
         text = text.replace(tag, () => `<style>${String(item.source)}</style>`);
         delete bundle[name];
       }

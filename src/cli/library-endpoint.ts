@@ -8,7 +8,7 @@
  * @module
  */
 import { LibraryClient } from '../clients/library.js';
-import { discoverService, readRemoteConfig } from '../clients/remote-config.js';
+import { discoverService, readRemoteConfig, type Endpoint, type RemoteConfig } from '../clients/remote-config.js';
 import { nodeFetch } from '../clients/node-fetch.js';
 import type { Parsed } from './args.js';
 import { UsageError, type CliIO } from './io.js';
@@ -38,9 +38,10 @@ export function goArch(): string {
  * @param io - the process
  * @param v - flags (`library`, `nohttps`)
  * @param host - the host a reference named ("" when none)
+ * @param config - remote.yaml already read by the caller (default: read here)
  * @returns the client and what it knows
  */
-export async function libraryEndpoint(io: CliIO, v: Parsed['values'], host = ''): Promise<LibraryEndpoint> {
+export async function libraryEndpoint(io: CliIO, v: Parsed['values'], host = '', config?: RemoteConfig): Promise<LibraryEndpoint> {
   const explicit = typeof v.library === 'string' ? v.library : undefined;
   if (host && explicit) throw new UsageError('Conflicting arguments; do not use --library with a library URI containing host name');
   const envToken = io.env.SIFKIT_LIBRARY_TOKEN;
@@ -50,7 +51,7 @@ export async function libraryEndpoint(io: CliIO, v: Parsed['values'], host = '')
     ...(webUrl ? { webUrl } : {}),
   });
   if (host) return make(`${v.nohttps ? 'http' : 'https'}://${host}`, envToken);
-  const cfg = await readRemoteConfig(io.env);
+  const cfg = config ?? (await readRemoteConfig(io.env));
   const ep = cfg?.active ? cfg.remotes[cfg.active] : undefined;
   if (explicit) return make(explicit, envToken ?? (ep?.token && (await sameLibrary(explicit, ep, io)) ? ep.token : undefined));
   if (ep) {
@@ -61,9 +62,9 @@ export async function libraryEndpoint(io: CliIO, v: Parsed['values'], host = '')
   return make(DEFAULT_LIBRARY, envToken, false, 'https://cloud.sylabs.io');
 }
 
-async function sameLibrary(url: string, ep: { uri: string; insecure: boolean }, io: CliIO): Promise<boolean> {
+async function sameLibrary(url: string, ep: Endpoint, io: CliIO): Promise<boolean> {
   try {
-    const lib = await discoverService(ep as never, 'library', { fetch: nodeFetch({ insecure: ep.insecure, env: io.env }) });
+    const lib = await discoverService(ep, 'library', { fetch: nodeFetch({ insecure: ep.insecure, env: io.env }) });
     return lib !== undefined && new URL(lib).origin === new URL(url).origin;
   } catch {
     return false;

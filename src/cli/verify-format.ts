@@ -203,6 +203,29 @@ export function failureHint(img: SifImage, e: SifError, results: readonly Verify
 }
 
 /**
+ * The results singularity prints: up to and including the first that failed (it stops there).
+ *
+ * @param results - every result, in order
+ * @returns those shown
+ */
+export function shownResults<T extends { error?: unknown }>(results: readonly T[]): readonly T[] {
+  const firstFail = results.findIndex((r) => r.error);
+  return firstFail >= 0 ? results.slice(0, firstFail + 1) : results;
+}
+
+/**
+ * Why a report is not verified, as the FATAL line words it after "to verify container: ".
+ *
+ * @param img - the image
+ * @param rep - a report that did not verify
+ * @returns the text
+ */
+export function failureText(img: SifImage, rep: VerifyReport): string {
+  const e = rep.errors[0]!;
+  return `${isSifError(e, 'IO_ERROR') ? '' : 'integrity: '}${e.message}${failureHint(img, e, rep.results)}`;
+}
+
+/**
  * The whole text `sifkit verify IMAGE` (singularity 3's style, no colour) prints for a report, stdout
  * and stderr lines in their order: what the web page shows, and the same functions the CLI streams.
  *
@@ -214,17 +237,13 @@ export function failureHint(img: SifImage, e: SifError, results: readonly Verify
 export function verifyTranscript(name: string, img: SifImage, rep: VerifyReport): string {
   let s = `Verifying image: ${name}\n`;
   // singularity stops at the first failing signature.
-  const firstFail = rep.results.findIndex((r) => r.error);
-  const shown = firstFail >= 0 ? rep.results.slice(0, firstFail + 1) : rep.results;
-  for (const r of shown) {
+  for (const r of shownResults(rep.results)) {
     const { text, identityUnknown } = formatResultText(r, false);
     if (identityUnknown) s += logLine('WARNING', 'Primary identity unknown');
     s += text;
   }
   if (!rep.verified) {
-    const e = rep.errors[0]!;
-    const prefix = isSifError(e, 'IO_ERROR') ? '' : 'integrity: ';
-    return s + logLine('FATAL', `Failed to verify container: ${prefix}${e.message}${failureHint(img, e, rep.results)}`);
+    return s + logLine('FATAL', `Failed to verify container: ${failureText(img, rep)}`);
   }
   return s + `Container verified: ${name}\n`;
 }

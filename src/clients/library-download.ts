@@ -8,7 +8,7 @@
  */
 import { isSifError, sifError } from '../errors.js';
 import type { DownloadOptions, DownloadSink } from './library.js';
-import { readBody, streamFetch, type Fetch } from './library-http.js';
+import { inParallel, readBody, streamFetch, withRetries, type Fetch } from './library-http.js';
 
 /** What a download needs of the client. */
 export interface DownloadContext {
@@ -26,8 +26,6 @@ export interface DownloadContext {
 const WRITE_CHUNK = 1 << 20;
 /** Writes a part may have in flight. */
 const WRITES_IN_FLIGHT = 2;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Errors worth another attempt: the connection, a time-out, a 5xx, a short body. */
 function retryable(e: unknown): boolean {
@@ -49,20 +47,14 @@ export async function downloadImage(ctx: DownloadContext, url: URL, size: number
   const aborted = (): void => {
     if (opts.signal?.aborted) throw sifError('ABORTED', 'download: aborted');
   };
-  let first: Response & { abort(): void };
-  for (let attempt = 1; ; attempt++) {
-    try {
-      first = await streamFetch(ctx.fetch, url, { method: 'GET', headers: ctx.headers(url) }, { timeoutMs: ctx.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
-      if (first.status >= 500) {
-        first.abort();
-        throw sifError('HTTP_ERROR', `${url.origin}: unexpected HTTP status ${first.status}`);
-      }
-      break;
-    } catch (e) {
-      if (attempt >= retries || !retryable(e)) throw e;
-      await sleep(100 * 2 ** attempt);
+  const first = await withRetries(retries, retryable, async () => {
+    const res = await streamFetch(ctx.fetch, url, { method: 'GET', headers: ctx.headers(url) }, { timeoutMs: ctx.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
+    if (res.status >= 500) {
+      res.abort();
+      throw sifError('HTTP_ERROR', `${url.origin}: unexpected HTTP status ${res.status}`);
     }
-  }
+    return res;
+  });
   if (first.status === 404) {
     first.abort();
     throw sifError('NOT_FOUND', 'requested image was not found in the library');
@@ -97,8 +89,6 @@ export async function downloadImage(ctx: DownloadContext, url: URL, size: number
   const partSize = Math.max(1, Math.floor(opts.partSize ?? 5 << 20));
   const parts = Math.max(1, Math.ceil(size / partSize));
   if (size === 0) return 0;
-  let next = 0;
-  let failed = false;
   const part = async (index: number): Promise<void> => {
     const start = index * partSize;
     const end = Math.min(size, start + partSize) - 1;
@@ -106,7 +96,7 @@ export async function downloadImage(ctx: DownloadContext, url: URL, size: number
       progress(end - start + 1);
       return;
     }
-    for (let attempt = 1; ; attempt++) {
+    await withRetries(retries, retryable, async () => {
       aborted();
       let got = 0;
       try {
@@ -162,22 +152,12 @@ export async function downloadImage(ctx: DownloadContext, url: URL, size: number
         }
         if (got !== end - start + 1) throw sifError('NETWORK_ERROR', `${blob.origin}: part ${start}-${end} ended after ${got} bytes`);
         opts.onPart?.(index, partSize);
-        return;
       } catch (e) {
         progress(-got);
-        if (attempt >= retries || !retryable(e)) throw e;
-        await sleep(100 * 2 ** attempt);
+        throw e;
       }
-    }
+    });
   };
-  const worker = async (): Promise<void> => {
-    try {
-      while (next < parts && !failed) await part(next++);
-    } catch (e) {
-      failed = true;
-      throw e;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(parts, Math.max(1, opts.concurrency ?? 3)) }, worker));
+  await inParallel(parts, opts.concurrency ?? 3, part);
   return size;
 }

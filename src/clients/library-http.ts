@@ -6,6 +6,7 @@
  * @module
  */
 import { sifError } from '../errors.js';
+import { concatBytes } from '../hash/index.js';
 
 /** The fetch the clients use. */
 export type Fetch = typeof fetch;
@@ -92,7 +93,7 @@ export async function readJson(res: Response, url: URL, max: number, idleMs: num
   }
   const parts: Uint8Array[] = [];
   await readBody(res, url, max, idleMs, (b) => void parts.push(b));
-  const text = new TextDecoder().decode(parts.length === 1 ? parts[0] : new Uint8Array(await new Blob(parts as BlobPart[]).arrayBuffer()));
+  const text = new TextDecoder().decode(concatBytes(parts));
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
@@ -125,4 +126,39 @@ export function semverAtLeast(have: string | undefined, want: string): boolean {
     return x > y;
   }
   return pa.length >= pb.length;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs `attempt` until it succeeds, at most `times` times, waiting 200 ms, 400 ms, … between tries;
+ * an error `retryable` refuses is thrown at once.
+ */
+export async function withRetries<T>(times: number, retryable: (e: unknown) => boolean, attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (e) {
+      if (n >= Math.max(1, times) || !retryable(e)) throw e;
+      await sleep(100 * 2 ** n);
+    }
+  }
+}
+
+/**
+ * Runs `task(0)` … `task(count - 1)` with at most `width` at a time, in order of start; after the
+ * first failure no new task starts, and that failure is thrown once the running ones end.
+ */
+export async function inParallel(count: number, width: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    try {
+      while (next < count && !failed) await task(next++);
+    } catch (e) {
+      failed = true;
+      throw e;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(count, Math.max(1, width)) }, worker));
 }

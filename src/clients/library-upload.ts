@@ -12,7 +12,7 @@ import { digestRange } from '../hash/stream.js';
 import { toHex } from '../hash/index.js';
 import type { ByteSource } from '../io/source.js';
 import type { UploadOptions, UploadResult } from './library.js';
-import { readJson, streamFetch, type Fetch } from './library-http.js';
+import { inParallel, readJson, streamFetch, withRetries, type Fetch } from './library-http.js';
 
 /** What an upload needs of the client. */
 export interface UploadContext {
@@ -31,7 +31,6 @@ export interface UploadContext {
 }
 
 const CHUNK = 4 << 20;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A stream of `length` bytes of a source from `start`, read 4 MiB at a time. */
 function rangeStream(source: ByteSource, start: number, length: number, onBytes: (n: number) => void, signal?: AbortSignal): ReadableStream<Uint8Array> {
@@ -148,13 +147,12 @@ async function multipart(ctx: UploadContext, source: ByteSource, imageId: string
   const completed: { partNumber: number; token: string }[] = [];
   // Two parts in flight: one is hashed (its sha256 goes in the request for its URL) while the other
   // is sent, so reading, hashing and the network overlap.
-  let next = 1;
-  let failed = false;
   const sendPart = async (n: number): Promise<void> => {
     const from = (n - 1) * partSize;
     const len = Math.min(partSize, size - from);
     const sum = toHex(await digestRange('sha256', source, from, len));
-    for (let attempt = 1; ; attempt++) {
+    const fatal = (e: unknown): boolean => isSifError(e, 'ABORTED', 'RESPONSE_INVALID', 'AUTH_REQUIRED');
+    await withRetries(retries, (e) => !fatal(e), async () => {
       let partSent = 0;
       try {
         const p = objectOf(await ctx.api('PUT', `v2/imagefile/${imageId}/_multipart`, { body: { partSize: len, uploadID, partNumber: n, sha256sum: sum } }), `part ${n}`);
@@ -165,24 +163,14 @@ async function multipart(ctx: UploadContext, source: ByteSource, imageId: string
         const etag = res.headers.get('etag');
         if (!etag) throw sifError('RESPONSE_INVALID', `part ${n}: the object store gave no ETag`);
         completed.push({ partNumber: n, token: etag });
-        return;
       } catch (e) {
         onBytes(-partSent);
-        if (attempt >= retries || isSifError(e, 'ABORTED', 'RESPONSE_INVALID', 'AUTH_REQUIRED')) throw e;
-        await sleep(100 * 2 ** attempt);
+        throw e;
       }
-    }
-  };
-  const worker = async (): Promise<void> => {
-    try {
-      while (next <= totalParts && !failed) await sendPart(next++);
-    } catch (e) {
-      failed = true;
-      throw e;
-    }
+    });
   };
   try {
-    await Promise.all([worker(), worker()]);
+    await inParallel(totalParts, 2, (i) => sendPart(i + 1));
   } catch (e) {
     await ctx.api('PUT', `v2/imagefile/${imageId}/_multipart_abort`, { body: { uploadID } }).catch(() => undefined);
     throw e;

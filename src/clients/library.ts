@@ -11,7 +11,8 @@
  * @module
  */
 import { sifError, isSifError } from '../errors.js';
-import { createHash, toHex } from '../hash/index.js';
+import { createHash, toHex, type Hasher } from '../hash/index.js';
+import { updateFromSource } from '../hash/stream.js';
 import type { ByteSource } from '../io/source.js';
 import { checkOptions, is } from '../options.js';
 import { readJson, semverAtLeast, streamFetch, type Fetch } from './library-http.js';
@@ -218,11 +219,12 @@ export class LibraryClient {
     return (await this.#api<LibraryVersion>('GET', 'version', signal ? { signal } : {})) ?? {};
   }
 
-  async #apiAtLeast(v: string): Promise<boolean> {
+  /** The API version, or undefined when the library does not say (then treated as old). */
+  async #apiVersion(): Promise<string | undefined> {
     try {
-      return semverAtLeast((await this.version()).apiVersion, v);
+      return (await this.version()).apiVersion;
     } catch {
-      return false;
+      return undefined;
     }
   }
 
@@ -324,11 +326,13 @@ export class LibraryClient {
       if (!isSifError(err, 'NOT_FOUND')) throw err;
       img = checkImage(await this.#api<LibraryImage>('POST', 'v1/images', { body: { hash, description, container: ct.id }, accept: [200, 201] }), 'new image');
     }
+    // asked once per upload: the upload API and the tag API are both gated on it
+    const apiVersion = await this.#apiVersion();
     let result: UploadResult | undefined;
     if (!img.uploaded) {
       const { uploadFile } = await import('./library-upload.js');
       result = await uploadFile(
-        { api: (m, u, o) => this.#api(m, u, o), fetch: this.#fetch, headers: (u) => this.#headers(u), timeoutMs: this.#opts.timeoutMs ?? 30_000, v2: await this.#apiAtLeast('2.0.0-alpha.1'), base: this.base },
+        { api: (m, u, o) => this.#api(m, u, o), fetch: this.#fetch, headers: (u) => this.#headers(u), timeoutMs: this.#opts.timeoutMs ?? 30_000, v2: semverAtLeast(apiVersion, '2.0.0-alpha.1'), base: this.base },
         source,
         img.id,
         { sha256, md5: md5sum },
@@ -336,7 +340,7 @@ export class LibraryClient {
         opts,
       );
     }
-    if (await this.#apiAtLeast('2.0.0-alpha.2')) {
+    if (semverAtLeast(apiVersion, '2.0.0-alpha.2')) {
       for (const t of tags) await this.#api('POST', `v2/tags/${ct.id}`, { body: { Arch: arch, Tag: t, ImageID: img.id } });
     } else {
       for (const t of tags) await this.#api('POST', `v1/tags/${ct.id}`, { body: { Tag: t, ImageID: img.id } });
@@ -371,15 +375,17 @@ async function checksums(source: ByteSource, signal?: AbortSignal): Promise<{ sh
   // node:crypto's MD5 where there is one (several times faster), @noble/hashes elsewhere
   const node = nodeBuiltin<{ createHash(a: string): { update(b: Uint8Array): unknown; digest(): Uint8Array } }>('node:crypto');
   const m = node ? node.createHash('md5') : md5.create();
-  const buf = new Uint8Array(Math.min(4 << 20, Math.max(1, source.size)));
-  for (let off = 0; off < source.size; ) {
+  // both sums in one read of the source (the hash core's overlapped reader)
+  const both: Hasher = {
+    update(b) {
+      sha.update(b);
+      m.update(b);
+      return both;
+    },
+    digest: () => sha.digest(),
+  };
+  await updateFromSource(both, source, 0, source.size, () => {
     if (signal?.aborted) throw sifError('ABORTED', 'upload: aborted');
-    const n = await source.readInto(buf.subarray(0, Math.min(buf.length, source.size - off)), off);
-    if (n <= 0) throw sifError('TRUNCATED', `upload: the image ended at ${off} of ${source.size} bytes`);
-    const b = buf.subarray(0, n);
-    sha.update(b);
-    m.update(b);
-    off += n;
-  }
+  });
   return { sha256: toHex(sha.digest()), md5sum: toHex(m.digest()) };
 }

@@ -239,6 +239,22 @@ async function discoverKeyserver(ep: Endpoint, base: Omit<KeyserverOptions, 'url
  */
 export async function discoverService(ep: Endpoint, name: string, base: Omit<KeyserverOptions, 'url'> = {}): Promise<string | undefined> {
   if (!ep.uri) return undefined;
+  // one request per endpoint: the document is kept with the Endpoint object it was read for (a
+  // command asking for several services fetches it once; a new configuration read, a new request)
+  let doc = discovered.get(ep);
+  if (!doc) {
+    doc = fetchServices(ep, base);
+    discovered.set(ep, doc);
+    doc.catch(() => discovered.delete(ep));
+  }
+  const o = await doc;
+  const svc = o[`${name}API`] ?? (name === 'keystore' ? o.keyserverAPI : undefined);
+  return typeof svc?.uri === 'string' ? svc.uri : undefined;
+}
+
+const discovered = new WeakMap<Endpoint, Promise<Record<string, { uri?: unknown } | undefined>>>();
+
+async function fetchServices(ep: Endpoint, base: Omit<KeyserverOptions, 'url'>): Promise<Record<string, { uri?: unknown } | undefined>> {
   const url = new URL(`${ep.insecure ? 'http' : 'https'}://${ep.uri.replace(/\/+$/, '')}/assets/config/config.prod.json`);
   const res = await httpRequest({ method: 'GET', url }, { ...(base.fetch ? { fetch: base.fetch } : {}), timeoutMs: 10_000, maxBytes: 1 << 20 });
   if (res.status !== 200) throw sifError('HTTP_ERROR', `${url.href}: ${res.status} ${res.statusText}`, { cause: { status: res.status } });
@@ -248,7 +264,5 @@ export async function discoverService(ep: Endpoint, name: string, base: Omit<Key
   } catch {
     throw sifError('RESPONSE_INVALID', `${url.href}: not JSON`);
   }
-  const o = j as Record<string, { uri?: unknown } | undefined>;
-  const svc = o?.[`${name}API`] ?? (name === 'keystore' ? o?.keyserverAPI : undefined);
-  return typeof svc?.uri === 'string' ? svc.uri : undefined;
+  return typeof j === 'object' && j !== null ? (j as Record<string, { uri?: unknown } | undefined>) : {};
 }

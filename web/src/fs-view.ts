@@ -1,6 +1,7 @@
 // The container's data (singularity inspect: labels, definition file, runscript) and a browser of
 // its root file system, both through sifkit's SquashFS reader over the file (Blob.slice).
 import { modeString } from '../../src/cli/fs-format.js';
+import { concatBytes } from '../../src/hash/index.js';
 import { inspectContainer, isSifError, openRootFs, type SifImage, type SquashFs } from '../../src/index.js';
 import { button, byId, h, humanSize, saveBlob, showError } from './dom.js';
 
@@ -48,13 +49,7 @@ async function readHead(path: string, max: number): Promise<Uint8Array> {
     n += c.length;
     if (n >= max) break;
   }
-  const out = new Uint8Array(Math.min(n, max));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p.subarray(0, out.length - o), o);
-    o += Math.min(p.length, out.length - o);
-  }
-  return out;
+  return concatBytes(parts).subarray(0, max);
 }
 
 async function viewFile(path: string, size: number): Promise<void> {

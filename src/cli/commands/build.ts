@@ -79,7 +79,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   let builderUrl = typeof values.builder === 'string' ? values.builder : undefined;
   if (!builderUrl && ep) builderUrl = await discoverService(ep, 'builder', { fetch: nodeFetch({ insecure: ep.insecure, env: io.env }) });
   builderUrl ??= 'https://build.sylabs.io';
-  const lib = await libraryEndpoint(io, values);
+  const lib = await libraryEndpoint(io, values, '', cfg);
   const libraryURL = lib.client.base.href.replace(/\/$/, '');
   const builder = new BuildClient({ baseUrl: builderUrl, token, fetch: nodeFetch({ insecure: ep?.insecure === true, env: io.env }), userAgent: 'sifkit' });
 

@@ -21,7 +21,7 @@ import { toHex } from '../../hash/index.js';
 import { log } from '../log.js';
 import { progressBar } from '../progress.js';
 import { keyringFromDefaults } from '../keys.js';
-import { failureHint, formatResultText, fullReportJson, loadFailureJson, singularityFailureJson, singularityJson, type VerifyStyle } from '../verify-format.js';
+import { failureText, formatResultText, shownResults, fullReportJson, loadFailureJson, singularityFailureJson, singularityJson, type VerifyStyle } from '../verify-format.js';
 
 /** Help text. */
 export const HELP = `Verify digital signature(s) within an image
@@ -276,15 +276,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       else await writeFile(report, text);
     }
     // singularity stops at the first failing signature: its output covers results up to that one.
-    const firstFail = printed.findIndex((r) => r.error);
-    const shown = firstFail >= 0 ? printed.slice(0, firstFail + 1) : printed;
-    if (json) out = singularityJson(shown, (id) => img!.objects().find((d) => d.id === id));
+    if (json) out = singularityJson(shownResults(printed), (id) => img!.objects().find((d) => d.id === id));
     if (out) await writeAll(io.stdout, out);
-    if (!rep.verified) {
-      const e = rep.errors[0]!;
-      const prefix = isSifError(e, 'IO_ERROR') ? '' : 'integrity: ';
-      return fatal(prefix + e.message + failureHint(img, e, rep.results));
-    }
+    if (!rep.verified) return fatal(failureText(img, rep));
     if (report !== '-' && !json) {
       if (style === 'ce3') await writeAll(io.stdout, `Container verified: ${path}\n`);
       else log(io, 'INFO', `Verified signature(s) from image '${path}'`);
